@@ -1,0 +1,44 @@
+# Entry points. `make run` and `make test` are all a fresh Debian 12 machine needs:
+# both run tools/setup.sh first, which installs missing Debian packages.
+JOBS ?= $(shell nproc)
+CTEST = ctest --output-on-failure -j $(JOBS)
+
+.PHONY: setup build run test test-debug test-asan test-tsan bench release-build format clean
+
+setup:
+	@tools/setup.sh
+
+build: setup
+	@cmake --preset debug >/dev/null
+	@cmake --build --preset debug -j $(JOBS)
+
+release-build: setup
+	@cmake --preset release >/dev/null
+	@cmake --build --preset release -j $(JOBS)
+
+run: release-build
+	@build/release/examples/supervision_demo
+
+test: test-debug test-asan test-tsan
+
+test-debug: build
+	@cd build/debug && $(CTEST)
+
+test-asan: setup
+	@cmake --preset asan >/dev/null
+	@cmake --build --preset asan -j $(JOBS)
+	@cd build/asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 $(CTEST) -L sanitize
+
+test-tsan: setup
+	@cmake --preset tsan >/dev/null
+	@cmake --build --preset tsan -j $(JOBS)
+	@cd build/tsan && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 $(CTEST) -L sanitize
+
+bench: release-build
+	@python3 bench/run.py --build build/release
+
+format:
+	@find include src tests bench examples tools -name '*.hpp' -o -name '*.cpp' | xargs clang-format -i
+
+clean:
+	@rm -rf build

@@ -1,0 +1,240 @@
+// Erlang's term order, exact equality and hashing, all iterative (no recursion on depth).
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "box.hpp"
+#include "otp/term.hpp"
+
+namespace otp {
+
+using detail::box;
+using detail::box_kind;
+
+namespace {
+
+int rank(term_type t) { return t == term_type::float_ ? 0 : int(t); }
+
+template <class T>
+int sign_of(const T& c) {
+  return c < 0 ? -1 : (c > 0 ? 1 : 0);
+}
+
+int cmp_bignum_mag(const box* a, const box* b) {
+  if (a->count != b->count) return a->count < b->count ? -1 : 1;
+  for (size_t i = a->count; i-- > 0;) {
+    uint64_t x = detail::bignum_limbs(a)[i], y = detail::bignum_limbs(b)[i];
+    if (x != y) return x < y ? -1 : 1;
+  }
+  return 0;
+}
+
+// Integers compared exactly (any size).
+int cmp_integers(const term& a, const term& b) {
+  if (a.is_small() && b.is_small()) return sign_of(a.as_int() <=> b.as_int());
+  auto sign = [](const term& t) {
+    if (t.is_small()) return sign_of(t.as_int() <=> 0);
+    return (t.boxed()->flags & 1) ? -1 : 1;
+  };
+  int sa = sign(a), sb = sign(b);
+  if (sa != sb) return sa < sb ? -1 : 1;
+  // Same sign; a bignum has a larger magnitude than any small integer.
+  if (a.is_small()) return -sa;
+  if (b.is_small()) return sa;
+  return sa * cmp_bignum_mag(a.boxed(), b.boxed());
+}
+
+int cmp_numbers(const term& a, const term& b) {
+  if (a.is_integer() && b.is_integer()) return cmp_integers(a, b);
+  double x = a.as_number(), y = b.as_number();
+  return x < y ? -1 : (x > y ? 1 : 0);
+}
+
+int cmp_bits(const term& a, const term& b) {
+  auto [ab, an] = a.as_bitstring();
+  auto [bb, bn] = b.as_bitstring();
+  size_t n = std::min(ab.size(), bb.size());
+  int c = n ? std::memcmp(ab.data(), bb.data(), n) : 0;
+  if (c) return c < 0 ? -1 : 1;
+  return sign_of(an <=> bn);
+}
+
+// Compares two terms. In `key_order` mode integers sort before all floats (Erlang's map key
+// order, an exact order); otherwise numbers compare by value and `*tiebreak` records the first
+// place where arithmetic equality hides an exact difference (integer before float).
+int compare_terms(const term& a0, const term& b0, bool key_order, int* tiebreak) {
+  std::vector<std::pair<const term*, const term*>> todo;
+  todo.emplace_back(&a0, &b0);
+  while (!todo.empty()) {
+    auto [a, b] = todo.back();
+    todo.pop_back();
+    if (a->raw() == b->raw()) continue;
+    term_type ta = a->type(), tb = b->type();
+    bool na = a->is_number(), nb = b->is_number();
+    if (na && nb) {
+      if (key_order && ta != tb) return ta == term_type::integer ? -1 : 1;
+      int c = cmp_numbers(*a, *b);
+      if (c) return c;
+      if (tiebreak && *tiebreak == 0 && ta != tb) *tiebreak = ta == term_type::integer ? -1 : 1;
+      continue;
+    }
+    if (ta != tb) return rank(ta) < rank(tb) ? -1 : 1;
+    switch (ta) {
+      case term_type::atom: {
+        int c = sign_of(a->as_atom() <=> b->as_atom());
+        if (c) return c;
+        break;
+      }
+      case term_type::reference: {
+        int c = sign_of(a->as_reference() <=> b->as_reference());
+        if (c) return c;
+        break;
+      }
+      case term_type::port: {
+        int c = sign_of(a->as_port() <=> b->as_port());
+        if (c) return c;
+        break;
+      }
+      case term_type::pid: {
+        int c = sign_of(a->as_pid() <=> b->as_pid());
+        if (c) return c;
+        break;
+      }
+      case term_type::bitstring: {
+        int c = cmp_bits(*a, *b);
+        if (c) return c;
+        break;
+      }
+      case term_type::tuple: {
+        size_t n = a->tuple_size(), m = b->tuple_size();
+        if (n != m) return n < m ? -1 : 1;
+        for (size_t i = n; i-- > 0;) todo.emplace_back(&a->element(i), &b->element(i));
+        break;
+      }
+      case term_type::list:  // compare heads, then tails
+        todo.emplace_back(&a->tail(), &b->tail());
+        todo.emplace_back(&a->head(), &b->head());
+        break;
+      case term_type::map: {
+        size_t n = a->map_size(), m = b->map_size();
+        if (n != m) return n < m ? -1 : 1;
+        auto ea = a->map_entries(), eb = b->map_entries();
+        // Keys (in map key order) first, left to right; then values in key order.
+        for (size_t j = 0; j < n; ++j) {
+          int c = compare_terms(ea[j].first, eb[j].first, true, nullptr);
+          if (c) return c;
+        }
+        for (size_t i = n; i-- > 0;) todo.emplace_back(&ea[i].second, &eb[i].second);
+        break;
+      }
+      case term_type::fun: {
+        // Funs are compared by their descriptive contents (see fun support).
+        todo.emplace_back(a->boxed()->trailing<term>(), b->boxed()->trailing<term>());
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return 0;
+}
+
+uint64_t mix(uint64_t h, uint64_t x) {
+  h ^= x + 0x9E3779B97F4A7C15ull + (h << 6) + (h >> 2);
+  return h * 0xFF51AFD7ED558CCDull;
+}
+
+}  // namespace
+
+bool operator==(const term& a, const term& b) noexcept {
+  if (a.raw() == b.raw()) return true;
+  if (!a.boxed() || !b.boxed()) return false;  // distinct immediates
+  int tie = 0;
+  return compare_terms(a, b, false, &tie) == 0 && tie == 0;
+}
+
+std::strong_ordering operator<=>(const term& a, const term& b) noexcept {
+  int tie = 0;
+  int c = compare_terms(a, b, false, &tie);
+  if (c == 0) c = tie;
+  return c < 0 ? std::strong_ordering::less
+               : (c > 0 ? std::strong_ordering::greater : std::strong_ordering::equal);
+}
+
+std::weak_ordering compare(const term& a, const term& b) noexcept {
+  int c = compare_terms(a, b, false, nullptr);
+  return c < 0 ? std::weak_ordering::less
+               : (c > 0 ? std::weak_ordering::greater : std::weak_ordering::equivalent);
+}
+
+namespace detail {
+bool map_key_less(const term& a, const term& b) noexcept {
+  return compare_terms(a, b, true, nullptr) < 0;
+}
+}  // namespace detail
+
+size_t term::hash() const noexcept {
+  uint64_t h = 0x243F6A8885A308D3ull;
+  std::vector<const term*> todo{this};
+  while (!todo.empty()) {
+    const term* t = todo.back();
+    todo.pop_back();
+    if (!t->boxed()) {
+      h = mix(h, t->raw());
+      continue;
+    }
+    const box* b = t->boxed();
+    h = mix(h, uint64_t(b->kind) + 1);
+    switch (b->kind) {
+      case box_kind::bignum:
+        h = mix(h, b->flags);
+        for (uint32_t i = 0; i < b->count; ++i) h = mix(h, detail::bignum_limbs(b)[i]);
+        break;
+      case box_kind::flonum: {
+        double d = t->as_float();
+        if (d == 0) d = 0;  // 0.0 =:= -0.0 in OTP 25
+        uint64_t bits;
+        std::memcpy(&bits, &d, sizeof bits);
+        h = mix(h, bits);
+        break;
+      }
+      case box_kind::tuple:
+        h = mix(h, b->count);
+        for (uint32_t i = 0; i < b->count; ++i) todo.push_back(&detail::tuple_elems(b)[i]);
+        break;
+      case box_kind::cons:
+        todo.push_back(&t->tail());
+        todo.push_back(&t->head());
+        break;
+      case box_kind::map:
+        h = mix(h, b->count);
+        for (uint32_t i = 0; i < b->count; ++i) {
+          todo.push_back(&detail::map_entries(b)[i].first);
+          todo.push_back(&detail::map_entries(b)[i].second);
+        }
+        break;
+      case box_kind::binary: {
+        auto [bytes, bits] = t->as_bitstring();
+        h = mix(h, bits);
+        for (unsigned char c : bytes) h = mix(h, c);
+        break;
+      }
+      case box_kind::pid:
+        h = mix(h, std::hash<pid>{}(t->as_pid()));
+        break;
+      case box_kind::reference:
+        h = mix(h, std::hash<reference>{}(t->as_reference()));
+        break;
+      case box_kind::port:
+        h = mix(h, t->as_port().number());
+        break;
+      case box_kind::fun:
+        todo.push_back(b->trailing<term>());
+        break;
+    }
+  }
+  return size_t(h);
+}
+
+}  // namespace otp
