@@ -12,6 +12,7 @@
 /// destroy terms that share structure (reference counts are atomic). A single `term`
 /// variable is not synchronised, like any C++ value.
 
+#include <array>
 #include <compare>
 #include <concepts>
 #include <cstdint>
@@ -43,6 +44,9 @@ class bad_term_access : public std::invalid_argument {
 namespace detail {
 struct box;
 }
+
+struct export_fun_info;
+struct local_fun_info;
 
 class term {
  public:
@@ -90,6 +94,21 @@ class term {
   static term map(std::vector<std::pair<term, term>> kvs);
   /// An integer from decimal digits with optional sign, any size.
   static term integer_from_decimal(std::string_view digits);
+  /// An integer from digits in `base` (2..36, either letter case) with optional sign and
+  /// `_` separators between digits, any size (Erlang's 16#FF is ("FF", 16)).
+  static term integer_from_string(std::string_view digits, unsigned base = 10);
+
+  /// Erlang's binary:part(Bin, Pos, Len): `length` bytes of binary `bin` from byte `pos`.
+  /// Large binaries (over 64 bytes) share the parent's storage, which the sub-binary keeps
+  /// alive; copy with term::binary(sub.as_binary()) to let a big parent go. Throws
+  /// bad_term_access when `bin` is not a binary or the range is outside it.
+  static term sub_binary(const term& bin, size_t pos, size_t length);
+
+  /// The external fun `fun Module:Function/Arity` (arity 0..255).
+  static term export_fun(atom module, atom function, unsigned arity);
+  /// A local fun as another node describes it. Opaque here: it cannot be called, but it
+  /// round-trips through the external term format and compares as in Erlang.
+  static term local_fun(const local_fun_info& info);
 
   term_type type() const noexcept;
   bool is_integer() const noexcept;
@@ -111,6 +130,8 @@ class term {
   bool is_reference() const noexcept;
   bool is_port() const noexcept;
   bool is_fun() const noexcept;
+  /// A `fun M:F/A` (is_fun() is also true).
+  bool is_export_fun() const noexcept;
   bool is_boolean() const noexcept { return is_atom(atoms::true_) || is_atom(atoms::false_); }
 
   // Accessors throw bad_term_access when the term has another type.
@@ -130,6 +151,9 @@ class term {
   std::pair<std::string_view, size_t> as_bitstring() const;
   /// A list of Unicode code points (or a binary) as UTF-8.
   std::string as_string() const;
+  /// The parts of a fun; throw bad_term_access for the other kind of fun.
+  export_fun_info as_export_fun() const;
+  local_fun_info as_local_fun() const;
 
   size_t tuple_size() const;
   /// Element `i`, 0-based (Erlang's element(i + 1, T)).
@@ -187,6 +211,25 @@ class term {
 
  private:
   uintptr_t w_;
+};
+
+/// The parts of `fun Module:Function/Arity`.
+struct export_fun_info {
+  atom module;
+  atom function;
+  unsigned arity = 0;
+};
+
+/// The parts of a local fun as NEW_FUN_EXT carries them (see docs/etf.md).
+struct local_fun_info {
+  atom module;
+  unsigned arity = 0;                 // 0..255
+  std::array<uint8_t, 16> uniq{};     // MD5 of the module's code
+  uint32_t index = 0;                 // in the module's fun table
+  uint32_t old_index = 0;
+  uint32_t old_uniq = 0;
+  pid creator;                        // the process that created the fun
+  std::vector<term> free_vars;        // captured environment
 };
 
 /// `otp::tuple(atoms::ok, 42)` builds {ok, 42}.

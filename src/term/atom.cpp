@@ -14,9 +14,11 @@
 #include <stdexcept>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "otp/atom.hpp"
 #include "otp/detail/thread_annotations.hpp"
+#include "utf8.hpp"
 
 namespace otp {
 namespace {
@@ -119,10 +121,15 @@ bool is_reserved_word(std::string_view s) {
   return false;
 }
 
-bool is_bare_start(unsigned char c) { return c >= 'a' && c <= 'z'; }
-bool is_bare_char(unsigned char c) {
+// io_lib's rules for unquoted atoms (Latin-1 only): a lowercase first letter, then letters,
+// digits, '_' and '@'. Letters include Latin-1's, except the multiplication and division
+// signs (215, 247).
+bool is_bare_start(int32_t c) {
+  return (c >= 'a' && c <= 'z') || (c >= 223 && c <= 255 && c != 247);
+}
+bool is_bare_char(int32_t c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-         c == '@';
+         c == '@' || (c >= 192 && c <= 255 && c != 215 && c != 247);
 }
 
 }  // namespace
@@ -149,20 +156,20 @@ std::strong_ordering operator<=>(atom a, atom b) noexcept {
 
 std::string to_string(atom a) {
   std::string_view s = a.name();
-  bool bare = !s.empty() && is_bare_start(static_cast<unsigned char>(s[0])) && !is_reserved_word(s);
-  for (size_t i = 1; bare && i < s.size(); ++i) bare = is_bare_char(static_cast<unsigned char>(s[i]));
+  std::vector<int32_t> cps;
+  for (size_t pos = 0; pos < s.size();) {
+    int32_t cp = detail::utf8_decode(s, pos);
+    if (cp < 0) {  // names are valid UTF-8; be safe anyway
+      cp = static_cast<unsigned char>(s[pos]);
+      ++pos;
+    }
+    cps.push_back(cp);
+  }
+  bool bare = !cps.empty() && is_bare_start(cps[0]) && !is_reserved_word(s);
+  for (size_t i = 1; bare && i < cps.size(); ++i) bare = is_bare_char(cps[i]);
   if (bare) return std::string(s);
   std::string out = "'";
-  for (char ch : s) {
-    switch (ch) {
-      case '\'': out += "\\'"; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
-      default: out += ch;
-    }
-  }
+  for (int32_t c : cps) detail::write_escaped_char(c, '\'', out);
   out += '\'';
   return out;
 }

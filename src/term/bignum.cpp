@@ -42,24 +42,39 @@ std::string bignum_to_decimal(const box* b) {
 
 }  // namespace detail
 
-term term::integer_from_decimal(std::string_view s) {
+term term::integer_from_decimal(std::string_view s) { return integer_from_string(s, 10); }
+
+term term::integer_from_string(std::string_view s, unsigned base) {
+  if (base < 2 || base > 36) throw bad_term_access("badarg: integer base must be 2..36");
   bool neg = false;
   size_t i = 0;
   if (i < s.size() && (s[i] == '-' || s[i] == '+')) neg = s[i++] == '-';
   if (i == s.size()) throw bad_term_access("badarg: no digits in integer");
   std::vector<uint64_t> mag;
+  bool prev_digit = false;
   for (; i < s.size(); ++i) {
     char c = s[i];
-    if (c == '_') continue;  // Erlang allows 1_000_000
-    if (c < '0' || c > '9') throw bad_term_access("badarg: not a decimal integer: " + std::string(s));
-    detail::u128 carry = uint64_t(c - '0');
+    if (c == '_' && prev_digit && i + 1 < s.size()) {  // Erlang allows 1_000_000
+      prev_digit = false;
+      continue;
+    }
+    unsigned d = c >= '0' && c <= '9'   ? unsigned(c - '0')
+                 : c >= 'a' && c <= 'z' ? unsigned(c - 'a' + 10)
+                 : c >= 'A' && c <= 'Z' ? unsigned(c - 'A' + 10)
+                                        : 99;
+    if (d >= base)
+      throw bad_term_access("badarg: not an integer in base " + std::to_string(base) + ": " +
+                            std::string(s));
+    prev_digit = true;
+    detail::u128 carry = d;
     for (auto& limb : mag) {
-      detail::u128 cur = detail::u128(limb) * 10 + carry;
+      detail::u128 cur = detail::u128(limb) * base + carry;
       limb = uint64_t(cur);
       carry = cur >> 64;
     }
     if (carry) mag.push_back(uint64_t(carry));
   }
+  if (!prev_digit) throw bad_term_access("badarg: integer ends with '_': " + std::string(s));
   return detail::make_integer(neg, mag.data(), mag.size());
 }
 

@@ -29,19 +29,46 @@ std::strong_ordering cmp(const T& a, const T& b) {
   return a <=> b;
 }
 
+// Name index and creation packed in one word, so readers never see a torn pair.
+std::atomic<uint64_t> this_node_word{uint64_t(atoms::nonode_nohost.index()) << 32};
+
+// Compares the nodes two values live on as Erlang does: name first, then creation. A local
+// value (empty node) stands for this node; when this node's name and creation equal a
+// remote value's, the local one sorts first so the order stays consistent with ==.
+std::strong_ordering cmp_nodes(atom an, uint32_t ac, atom bn, uint32_t bc) noexcept {
+  if (an == bn && ac == bc) return std::strong_ordering::equal;
+  bool al = an == atom(), bl = bn == atom();
+  node_identity self = this_node();
+  atom ean = al ? self.name : an, ebn = bl ? self.name : bn;
+  uint32_t eac = al ? self.creation : ac, ebc = bl ? self.creation : bc;
+  if (auto c = ean <=> ebn; c != 0) return c;
+  if (auto c = cmp(eac, ebc); c != 0) return c;
+  return cmp(int(bl), int(al));  // local first
+}
+
+std::string node_text(atom node) { return node == atom() ? "0" : std::string(node.name()); }
+
 }  // namespace
 
+node_identity this_node() noexcept {
+  uint64_t w = this_node_word.load(std::memory_order_acquire);
+  return {atom(detail::atom_index_tag{}, uint32_t(w >> 32)), uint32_t(w)};
+}
+
+void set_this_node(atom name, uint32_t creation) noexcept {
+  this_node_word.store(uint64_t(name.index()) << 32 | creation, std::memory_order_release);
+}
+
 std::string to_string(const pid& p) {
-  std::string node = p.is_local() ? "0" : std::string(p.node().name());
-  return "<" + node + "." + std::to_string(p.id_field()) + "." + std::to_string(p.serial_field()) +
-         ">";
+  return "<" + node_text(p.node()) + "." + std::to_string(p.id_field()) + "." +
+         std::to_string(p.serial_field()) + ">";
 }
 
 std::strong_ordering operator<=>(const pid& a, const pid& b) noexcept {
-  if (auto c = a.node_ <=> b.node_; c != 0) return c;
-  if (auto c = cmp(a.serial_field(), b.serial_field()); c != 0) return c;
-  if (auto c = cmp(a.id_field(), b.id_field()); c != 0) return c;
-  return cmp(a.creation_, b.creation_);
+  // OTP 25 orders pids by their number (serial, then ID) before their node.
+  if (auto c = cmp(a.serial_, b.serial_); c != 0) return c;
+  if (auto c = cmp(a.id_, b.id_); c != 0) return c;
+  return cmp_nodes(a.node_, a.creation_, b.node_, b.creation_);
 }
 
 reference reference::make() {
@@ -55,27 +82,26 @@ reference reference::make() {
 }
 
 std::string to_string(const reference& r) {
-  std::string node = r.node() == atom() ? "0" : std::string(r.node().name());
-  return "#Ref<" + node + "." + std::to_string(r.word(2)) + "." + std::to_string(r.word(1)) + "." +
-         std::to_string(r.word(0)) + ">";
+  std::string out = "#Ref<" + node_text(r.node());
+  for (size_t i = r.word_count(); i-- > 0;) out += "." + std::to_string(r.word(int(i)));
+  return out + ">";
 }
 
 std::strong_ordering operator<=>(const reference& a, const reference& b) noexcept {
-  if (auto c = a.node_ <=> b.node_; c != 0) return c;
-  for (int i = 2; i >= 0; --i)
+  if (auto c = cmp_nodes(a.node_, a.creation_, b.node_, b.creation_); c != 0) return c;
+  // The words form one number, most significant last; unused words are zero.
+  for (size_t i = reference::max_words; i-- > 0;)
     if (auto c = cmp(a.words_[i], b.words_[i]); c != 0) return c;
-  return cmp(a.creation_, b.creation_);
+  return std::strong_ordering::equal;
 }
 
 std::string to_string(const port_id& p) {
-  std::string node = p.node() == atom() ? "0" : std::string(p.node().name());
-  return "#Port<" + node + "." + std::to_string(p.number()) + ">";
+  return "#Port<" + node_text(p.node()) + "." + std::to_string(p.number()) + ">";
 }
 
 std::strong_ordering operator<=>(const port_id& a, const port_id& b) noexcept {
-  if (auto c = a.node_ <=> b.node_; c != 0) return c;
-  if (auto c = cmp(a.number_, b.number_); c != 0) return c;
-  return cmp(a.creation_, b.creation_);
+  if (auto c = cmp_nodes(a.node_, a.creation_, b.node_, b.creation_); c != 0) return c;
+  return cmp(a.number_, b.number_);
 }
 
 }  // namespace otp

@@ -1,6 +1,7 @@
 // Erlang's term order, exact equality and hashing, all iterative (no recursion on depth).
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <vector>
 
@@ -45,10 +46,56 @@ int cmp_integers(const term& a, const term& b) {
   return sa * cmp_bignum_mag(a.boxed(), b.boxed());
 }
 
+// Magnitude of an integral double (|d| >= 2^53, so exactly an integer) as 64-bit limbs.
+size_t double_limbs(double d, uint64_t (&limbs)[17]) {
+  int exp = 0;
+  double m = std::frexp(std::fabs(d), &exp);  // |d| = m * 2^exp, 0.5 <= m < 1
+  auto mant = uint64_t(std::ldexp(m, 53));    // exact: 53 significant bits
+  int shift = exp - 53;                       // >= 0 since |d| >= 2^53
+  size_t n = size_t(shift / 64) + 2;
+  for (size_t i = 0; i < n; ++i) limbs[i] = 0;
+  limbs[shift / 64] = mant << (shift % 64);
+  if (shift % 64) limbs[shift / 64 + 1] = mant >> (64 - shift % 64);
+  while (n > 0 && limbs[n - 1] == 0) --n;
+  return n;
+}
+
+// An integer against a float, exactly (as Erlang does: no rounding of either side).
+int cmp_int_float(const term& i, double d) {
+  constexpr double two60 = 1152921504606846976.0;  // 2^60: small integers lie strictly inside
+  if (i.is_small()) {
+    if (d >= two60) return -1;
+    if (d <= -two60) return 1;
+    double fl = std::floor(d);
+    auto f = int64_t(fl);
+    int64_t v = i.as_int();
+    if (v != f) return v < f ? -1 : 1;
+    return d > fl ? -1 : 0;
+  }
+  const box* b = i.boxed();
+  int sign = (b->flags & 1) ? -1 : 1;
+  if (std::fabs(d) < two60 || (d < 0) != (sign < 0)) return sign;
+  uint64_t limbs[17];
+  size_t n = double_limbs(d, limbs);  // |d| >= 2^60 is integral
+  int mag = 0;
+  if (b->count != n) {
+    mag = b->count < n ? -1 : 1;
+  } else {
+    for (size_t k = n; k-- > 0 && mag == 0;) {
+      uint64_t x = detail::bignum_limbs(b)[k];
+      if (x != limbs[k]) mag = x < limbs[k] ? -1 : 1;
+    }
+  }
+  return sign * mag;
+}
+
 int cmp_numbers(const term& a, const term& b) {
-  if (a.is_integer() && b.is_integer()) return cmp_integers(a, b);
-  double x = a.as_number(), y = b.as_number();
-  return x < y ? -1 : (x > y ? 1 : 0);
+  bool ai = a.is_integer(), bi = b.is_integer();
+  if (ai && bi) return cmp_integers(a, b);
+  if (ai) return cmp_int_float(a, b.as_float());
+  if (bi) return -cmp_int_float(b, a.as_float());
+  double x = a.as_float(), y = b.as_float();
+  return x < y ? -1 : (x > y ? 1 : 0);  // 0.0 == -0.0, as in OTP 25
 }
 
 int cmp_bits(const term& a, const term& b) {
@@ -60,14 +107,21 @@ int cmp_bits(const term& a, const term& b) {
   return sign_of(an <=> bn);
 }
 
-// Compares two terms. In `key_order` mode integers sort before all floats (Erlang's map key
-// order, an exact order); otherwise numbers compare by value and `*tiebreak` records the first
-// place where arithmetic equality hides an exact difference (integer before float).
-int compare_terms(const term& a0, const term& b0, bool key_order, int* tiebreak) {
-  std::vector<std::pair<const term*, const term*>> todo;
-  todo.emplace_back(&a0, &b0);
+struct pending {
+  const term* a;
+  const term* b;
+  bool key_order;
+};
+
+// Compares two terms without recursion. Pairs flagged `key_order` compare in Erlang's map
+// key order (the term order, except that all integers sort before all floats: an exact
+// order), as do all their parts. Elsewhere numbers compare by value and `*tiebreak` records
+// the first place where arithmetic equality hides an exact difference (integer first).
+int compare_terms(const term& a0, const term& b0, bool key_order0, int* tiebreak) {
+  std::vector<pending> todo;
+  todo.push_back({&a0, &b0, key_order0});
   while (!todo.empty()) {
-    auto [a, b] = todo.back();
+    auto [a, b, key_order] = todo.back();
     todo.pop_back();
     if (a->raw() == b->raw()) continue;
     term_type ta = a->type(), tb = b->type();
@@ -109,30 +163,26 @@ int compare_terms(const term& a0, const term& b0, bool key_order, int* tiebreak)
       case term_type::tuple: {
         size_t n = a->tuple_size(), m = b->tuple_size();
         if (n != m) return n < m ? -1 : 1;
-        for (size_t i = n; i-- > 0;) todo.emplace_back(&a->element(i), &b->element(i));
+        for (size_t i = n; i-- > 0;) todo.push_back({&a->element(i), &b->element(i), key_order});
         break;
       }
       case term_type::list:  // compare heads, then tails
-        todo.emplace_back(&a->tail(), &b->tail());
-        todo.emplace_back(&a->head(), &b->head());
+        todo.push_back({&a->tail(), &b->tail(), key_order});
+        todo.push_back({&a->head(), &b->head(), key_order});
         break;
       case term_type::map: {
         size_t n = a->map_size(), m = b->map_size();
         if (n != m) return n < m ? -1 : 1;
         auto ea = a->map_entries(), eb = b->map_entries();
-        // Keys (in map key order) first, left to right; then values in key order.
-        for (size_t j = 0; j < n; ++j) {
-          int c = compare_terms(ea[j].first, eb[j].first, true, nullptr);
-          if (c) return c;
-        }
-        for (size_t i = n; i-- > 0;) todo.emplace_back(&ea[i].second, &eb[i].second);
+        // All keys (in map key order, left to right) before any value; values in key order.
+        for (size_t i = n; i-- > 0;) todo.push_back({&ea[i].second, &eb[i].second, key_order});
+        for (size_t i = n; i-- > 0;) todo.push_back({&ea[i].first, &eb[i].first, true});
         break;
       }
-      case term_type::fun: {
-        // Funs are compared by their descriptive contents (see fun support).
-        todo.emplace_back(a->boxed()->trailing<term>(), b->boxed()->trailing<term>());
+      case term_type::fun:
+        // A fun's descriptor term is laid out so that its order is Erlang's (see fun.cpp).
+        todo.push_back({a->boxed()->trailing<term>(), b->boxed()->trailing<term>(), key_order});
         break;
-      }
       default:
         break;
     }

@@ -1,7 +1,10 @@
-// Printing terms as io_lib:format("~p") does, on a single line.
+// Printing terms as io_lib:format("~p") does, on a single line (Latin-1 printable range, the
+// default of `erl`): strings and binaries print as text only when every character is
+// printable Latin-1, atoms are quoted when io_lib would quote them, floats in the shortest
+// form that reads back exactly.
 
+#include <algorithm>
 #include <charconv>
-#include <cstdio>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -13,7 +16,43 @@
 namespace otp {
 namespace detail {
 std::string bignum_to_decimal(const box* b);
+
+// The shortest digits that read back as `d`, laid out as Erlang's float_to_list(D, [short])
+// does (what ~p prints since OTP 25): of the plain form (123.5, 0.001) and the scientific one
+// (1.0e10, 1.2345e-4), the shorter; the plain one on a tie. Both always show a fraction.
+std::string format_float(double d) {
+  char buf[64];
+  auto res = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific);
+  std::string_view s(buf, size_t(res.ptr - buf));
+  std::string sign;
+  if (s.front() == '-') {
+    sign = "-";
+    s.remove_prefix(1);
+  }
+  size_t e = s.find('e');
+  std::string digits;
+  for (char c : s.substr(0, e))
+    if (c != '.') digits += c;
+  int exp = 0;
+  std::from_chars(s.data() + e + 1 + (s[e + 1] == '+'), s.data() + s.size(), exp);
+  while (digits.size() > 1 && digits.back() == '0') digits.pop_back();
+  // digits = d1 d2 ... dn, value = d1.d2...dn * 10^exp
+  int n = int(digits.size());
+  std::string sci = digits.substr(0, 1) + "." + (n > 1 ? digits.substr(1) : "0") + "e" +
+                    std::to_string(exp);
+  std::string plain;
+  if (exp >= 0) {
+    if (n - 1 <= exp) {
+      plain = digits + std::string(size_t(exp - (n - 1)), '0') + ".0";
+    } else {
+      plain = digits.substr(0, size_t(exp + 1)) + "." + digits.substr(size_t(exp + 1));
+    }
+  } else {
+    plain = "0." + std::string(size_t(-exp - 1), '0') + digits;
+  }
+  return sign + (sci.size() < plain.size() ? sci : plain);
 }
+}  // namespace detail
 
 namespace {
 
@@ -32,46 +71,6 @@ bool is_printable_string(const term& t) {
   return p->is_nil();
 }
 
-void escape_char(int64_t c, char quote, std::string& out) {
-  switch (c) {
-    case '\n': out += "\\n"; return;
-    case '\t': out += "\\t"; return;
-    case '\r': out += "\\r"; return;
-    case '\v': out += "\\v"; return;
-    case '\b': out += "\\b"; return;
-    case '\f': out += "\\f"; return;
-    case 27: out += "\\e"; return;
-    case '\\': out += "\\\\"; return;
-    default: break;
-  }
-  if (c == quote) {
-    out += '\\';
-    out += char(c);
-  } else {
-    detail::utf8_encode(c, out);
-  }
-}
-
-void print_float(double d, std::string& out) {
-  // Shortest representation that reads back to the same double, written the Erlang way:
-  // always with a ".0" fraction, exponents as "e+NN" become "eNN".
-  char buf[64];
-  auto res = std::to_chars(buf, buf + sizeof buf, d);
-  std::string s(buf, res.ptr);
-  auto e = s.find('e');
-  std::string mant = e == std::string::npos ? s : s.substr(0, e);
-  std::string exp = e == std::string::npos ? "" : s.substr(e + 1);
-  if (mant.find('.') == std::string::npos) mant += ".0";
-  if (!exp.empty()) {
-    if (exp[0] == '+') exp.erase(0, 1);
-    size_t z = (exp[0] == '-') ? 1 : 0;
-    while (exp.size() > z + 1 && exp[z] == '0') exp.erase(z, 1);
-    out += mant + "e" + exp;
-  } else {
-    out += mant;
-  }
-}
-
 void print_binary(const term& t, std::string& out) {
   auto [bytes, bits] = t.as_bitstring();
   size_t whole = bits / 8;
@@ -81,7 +80,8 @@ void print_binary(const term& t, std::string& out) {
   out += "<<";
   if (printable) {
     out += '"';
-    for (size_t i = 0; i < whole; ++i) escape_char(static_cast<unsigned char>(bytes[i]), '"', out);
+    for (size_t i = 0; i < whole; ++i)
+      detail::write_escaped_char(static_cast<unsigned char>(bytes[i]), '"', out);
     out += '"';
   } else {
     for (size_t i = 0; i < whole; ++i) {
@@ -96,6 +96,19 @@ void print_binary(const term& t, std::string& out) {
     }
   }
   out += ">>";
+}
+
+void print_fun(const term& t, std::string& out) {
+  if (t.is_export_fun()) {
+    export_fun_info f = t.as_export_fun();
+    out += "fun " + to_string(f.module) + ":" + to_string(f.function) + "/" +
+           std::to_string(f.arity);
+    return;
+  }
+  // As erl: #Fun<Module.OldIndex.OldUniq>.
+  local_fun_info f = t.as_local_fun();
+  out += "#Fun<" + to_string(f.module) + "." + std::to_string(f.old_index) + "." +
+         std::to_string(f.old_uniq) + ">";
 }
 
 // Printing is iterative: `work` holds either a term to print or a literal to emit.
@@ -118,14 +131,14 @@ void print(const term& root, std::string& out) {
       case term_type::integer:
         out += t.is_small() ? std::to_string(t.as_int()) : detail::bignum_to_decimal(t.boxed());
         break;
-      case term_type::float_: print_float(t.as_float(), out); break;
+      case term_type::float_: out += detail::format_float(t.as_float()); break;
       case term_type::atom: out += to_string(t.as_atom()); break;
       case term_type::nil: out += "[]"; break;
       case term_type::pid: out += to_string(t.as_pid()); break;
       case term_type::reference: out += to_string(t.as_reference()); break;
       case term_type::port: out += to_string(t.as_port()); break;
       case term_type::bitstring: print_binary(t, out); break;
-      case term_type::fun: out += "#Fun<>"; break;
+      case term_type::fun: print_fun(t, out); break;
       case term_type::tuple: {
         out += '{';
         work.push_back({nullptr, "}"});
@@ -150,23 +163,25 @@ void print(const term& root, std::string& out) {
       case term_type::list: {
         if (is_printable_string(t)) {
           out += '"';
-          for (const term* p = &t; p->is_cons(); p = &p->tail()) escape_char(p->head().as_int(), '"', out);
+          for (const term* p = &t; p->is_cons(); p = &p->tail())
+            detail::write_escaped_char(p->head().as_int(), '"', out);
           out += '"';
           break;
         }
         out += '[';
-        std::vector<item> elems;
+        size_t mark = work.size();
+        work.push_back({nullptr, "]"});
         const term* p = &t;
         for (bool first = true; p->is_cons(); p = &p->tail(), first = false) {
-          if (!first) elems.push_back({nullptr, ","});
-          elems.push_back({&p->head(), nullptr});
+          if (!first) work.push_back({nullptr, ","});
+          work.push_back({&p->head(), nullptr});
         }
         if (!p->is_nil()) {
-          elems.push_back({nullptr, "|"});
-          elems.push_back({p, nullptr});
+          work.push_back({nullptr, "|"});
+          work.push_back({p, nullptr});
         }
-        work.push_back({nullptr, "]"});
-        for (size_t i = elems.size(); i-- > 0;) work.push_back(elems[i]);
+        // Pushed front to back; the stack pops back to front, so reverse this run.
+        std::reverse(work.begin() + std::ptrdiff_t(mark) + 1, work.end());
         break;
       }
     }

@@ -46,4 +46,38 @@ inline bool utf8_encode(int64_t cp, std::string& out) {
   return true;
 }
 
+// Writes code point `c` inside a quoted atom or string as io_lib does with ~p (Latin-1
+// output): named escapes for the usual controls, octal for other controls and 128..159,
+// \x{...} beyond Latin-1, and a backslash before the quote and the backslash.
+inline void write_escaped_char(int64_t c, char quote, std::string& out) {
+  static constexpr char hex[] = "0123456789ABCDEF";
+  switch (c) {
+    case '\n': out += "\\n"; return;
+    case '\r': out += "\\r"; return;
+    case '\t': out += "\\t"; return;
+    case '\v': out += "\\v"; return;
+    case '\b': out += "\\b"; return;
+    case '\f': out += "\\f"; return;
+    case 27: out += "\\e"; return;
+    case 127: out += "\\d"; return;
+    case '\\': out += "\\\\"; return;
+    default: break;
+  }
+  if (c == quote) {
+    out += '\\';
+    out += quote;
+  } else if ((c >= 32 && c <= 126) || (c >= 160 && c <= 255)) {
+    utf8_encode(c, out);
+  } else if (c < 160) {
+    out += '\\';
+    out += char('0' + ((c >> 6) & 7));
+    out += char('0' + ((c >> 3) & 7));
+    out += char('0' + (c & 7));
+  } else {
+    std::string digits;
+    for (int64_t v = c; v > 0; v >>= 4) digits.insert(digits.begin(), hex[v & 15]);
+    out += "\\x{" + digits + "}";
+  }
+}
+
 }  // namespace otp::detail

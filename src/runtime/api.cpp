@@ -1,0 +1,278 @@
+// The process API (otp/process.hpp, otp/timer.hpp): what a process does to itself and
+// to others.
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "fiber.hpp"
+#include "node_impl.hpp"
+#include "otp/receive.hpp"
+#include "otp/timer.hpp"
+#include "signals.hpp"
+
+namespace otp {
+namespace detail {
+
+process* require_process();
+void yield_now(process* p);
+
+node_impl& current_node();
+void require_local(const pid& p);
+
+namespace {
+
+node_impl& current_node_() {
+  if (process* p = current_process()) return *p->node;
+  if (node_impl* n = node_impl::sole()) return *n;
+  throw std::logic_error("otpp: outside a process this call needs exactly one running node");
+}
+
+}  // namespace
+
+node_impl& current_node() { return current_node_(); }
+
+void require_local(const pid& p) {
+  if (!p.is_local()) throw std::logic_error("otpp: remote pids need distribution");
+}
+
+spawn_result spawn_impl(spawn_request req) {
+  process* parent = current_process();
+  node_impl* n = parent ? parent->node : node_impl::sole();
+  if (!n) {
+    body_deleter(req.body);
+    throw std::logic_error("otpp: spawn outside a process needs exactly one running node");
+  }
+  return n->spawn(req, parent);
+}
+
+reference arm_timer(int64_t delay_ms, const pid& to, atom name, message_base* m) {
+  node_impl* n = nullptr;
+  try {
+    n = &current_node();
+  } catch (...) {
+    destroy_item(m);
+    throw;
+  }
+  return n->timers().arm_message(std::max<int64_t>(delay_ms, 0), to, name, m);
+}
+
+}  // namespace detail
+
+using detail::process;
+using detail::require_process;
+using detail::require_local;
+
+pid self() { return require_process()->self(); }
+
+bool in_process() noexcept { return detail::current_process() != nullptr; }
+
+void link(const pid& target) {
+  process* p = require_process();
+  require_local(target);
+  if (target == p->self()) return;
+  auto& links = p->extension().links;
+  auto it = std::find_if(links.begin(), links.end(), [&](auto& l) { return l.peer == target; });
+  if (it != links.end() && it->unlink_id == 0) return;  // already linked
+  if (it != links.end()) {
+    it->unlink_id = 0;  // linking again while an unlink is in flight
+  } else {
+    links.push_back({target});
+  }
+  using detail::peer_item;
+  if (detail::send_signal(p, target, detail::make_item<peer_item>(detail::item_kind::link, p->self()))) return;
+  // Not alive: noproc, as a message when trapping exits, otherwise as an error.
+  links.erase(std::remove_if(links.begin(), links.end(), [&](auto& l) { return l.peer == target; }),
+              links.end());
+  if (p->trap_exit) {
+    detail::enqueue_term(p, otp::tuple(atoms::EXIT, target, atoms::noproc));
+  } else {
+    throw exit_exception(term(atoms::noproc));
+  }
+}
+
+void unlink(const pid& target) {
+  process* p = require_process();
+  require_local(target);
+  if (!p->ext) return;
+  auto& links = p->ext->links;
+  auto it = std::find_if(links.begin(), links.end(), [&](auto& l) { return l.peer == target; });
+  if (it == links.end() || it->unlink_id != 0) return;
+  uint64_t id = p->ext->next_unlink_id++;
+  it->unlink_id = id;
+  using detail::peer_item;
+  if (!detail::send_signal(p, target, detail::make_item<peer_item>(detail::item_kind::unlink, p->self(), id))) {
+    links.erase(std::remove_if(links.begin(), links.end(), [&](auto& l) { return l.peer == target; }),
+                links.end());
+  }
+}
+
+reference monitor(const pid& target) {
+  process* p = require_process();
+  require_local(target);
+  reference ref = reference::make();
+  p->extension().monitors.push_back({ref, target});
+  using detail::monitor_item;
+  if (!detail::send_signal(p, target, detail::make_item<monitor_item>(detail::item_kind::monitor, p->self(), ref))) {
+    p->ext->monitors.pop_back();
+    detail::enqueue_term(p, otp::tuple(atoms::DOWN, ref, atoms::process, target, atoms::noproc));
+  }
+  return ref;
+}
+
+reference monitor(atom name) {
+  process* p = require_process();
+  reference ref = reference::make();
+  pid target = p->node->names().find(name);
+  auto item = otp::tuple(name, atoms::nonode_nohost);
+  if (!target.is_null()) {
+    p->extension().monitors.push_back({ref, target, name, true});
+    using detail::monitor_item;
+    if (detail::send_signal(p, target, detail::make_item<monitor_item>(detail::item_kind::monitor, p->self(), ref)))
+      return ref;
+    p->ext->monitors.pop_back();
+  }
+  detail::enqueue_term(p, otp::tuple(atoms::DOWN, ref, atoms::process, item, atoms::noproc));
+  return ref;
+}
+
+bool demonitor(const reference& ref, bool flush) {
+  process* p = require_process();
+  bool found = false;
+  if (p->ext) {
+    auto& mons = p->ext->monitors;
+    auto it = std::find_if(mons.begin(), mons.end(), [&](auto& m) { return m.ref == ref; });
+    if (it != mons.end()) {
+      pid target = it->target;
+      mons.erase(it);
+      using detail::monitor_item;
+      detail::send_signal(p, target, detail::make_item<monitor_item>(detail::item_kind::demonitor, p->self(), ref));
+      found = true;
+    }
+  }
+  if (flush) {  // a DOWN already in the queue; DOWNs still in the inbox are dropped on arrival
+    detail::mailbox_item* prev = nullptr;
+    for (detail::mailbox_item* m = p->queue.head; m;) {
+      auto* msg = static_cast<detail::message_base*>(m);
+      detail::mailbox_item* next = m->next;
+      if (msg->ops == detail::ops_for<term>) {
+        auto d = down_msg::from_term(static_cast<detail::message<term>*>(msg)->value);
+        if (d && d->ref == ref) {
+          p->queue.remove(prev, m);
+          detail::destroy_item(m);
+          m = next;
+          continue;
+        }
+      }
+      prev = m;
+      m = next;
+    }
+  }
+  return found;
+}
+
+void exit(const pid& target, const term& reason) {
+  process* p = detail::current_process();
+  if (!target.is_local()) throw std::logic_error("otpp: remote pids need distribution");
+  pid from = p ? p->self() : pid();
+  detail::send_signal(p, target, detail::make_item<detail::exit_item>(detail::item_kind::exit, from, reason, false));
+  if (p && target == p->self()) detail::drain(p);  // a signal to oneself takes effect at once
+}
+
+void exit(const term& reason) { throw exit_exception(reason); }
+
+bool trap_exit(bool on) {
+  process* p = require_process();
+  return std::exchange(p->trap_exit, on);
+}
+
+void register_name(atom name, const pid& target) {
+  detail::node_impl& n = detail::current_node();
+  bool ok = false;
+  if (target.is_local() && !target.is_null()) {
+    auto reg = [&] {
+      process* p = n.table().lookup(target.number());
+      ok = p && n.names().add(name, p);
+    };
+    detail::thread_ctx& t = detail::tls();
+    if (t.node == &n && t.participant != SIZE_MAX) {
+      reg();
+    } else {
+      detail::reclaimer::external_guard g(n.reclaim());
+      reg();
+    }
+  }
+  if (!ok) throw bad_term_access("badarg: cannot register " + to_string(name) + " for " + to_string(target));
+}
+
+void unregister(atom name) {
+  if (!detail::current_node().names().remove(name))
+    throw bad_term_access("badarg: " + to_string(name) + " is not registered");
+}
+
+pid whereis(atom name) { return detail::current_node().names().find(name); }
+
+std::vector<atom> registered() { return detail::current_node().names().names(); }
+
+void yield() {
+  process* p = require_process();
+  if (p->exiting) detail::die_now(p);
+  detail::yield_now(p);
+}
+
+bool is_process_alive(const pid& target) {
+  if (!target.is_local() || target.is_null()) return false;
+  detail::node_impl& n = detail::current_node();
+  detail::thread_ctx& t = detail::tls();
+  auto alive = [&] {
+    process* p = n.table().lookup(target.number());
+    return p && !p->exiting;
+  };
+  if (t.node == &n && t.participant != SIZE_MAX) return alive();
+  detail::reclaimer::external_guard g(n.reclaim());
+  return alive();
+}
+
+std::optional<process_info> get_process_info(const pid& target) {
+  process* p = require_process();
+  if (target == p->self()) return detail::snapshot(p, atoms::running);
+  if (!target.is_local()) throw std::logic_error("otpp: remote pids need distribution");
+  reference ref = reference::make();
+  using detail::monitor_item;
+  if (!detail::send_signal(p, target, detail::make_item<monitor_item>(detail::item_kind::info_request, p->self(), ref)))
+    return std::nullopt;
+  return receive(when([&](const detail::info_reply& r) { return r.ref == ref; },
+                      [](detail::info_reply r) { return std::move(r.info); }));
+}
+
+void set_process_label(std::string label) { require_process()->extension().label = std::move(label); }
+
+std::optional<std::chrono::milliseconds> cancel_timer(const reference& timer) {
+  auto left = detail::current_node().timers().cancel(timer);
+  if (!left) return std::nullopt;
+  return std::chrono::milliseconds(*left);
+}
+
+std::optional<std::chrono::milliseconds> read_timer(const reference& timer) {
+  auto left = detail::current_node().timers().read(timer);
+  if (!left) return std::nullopt;
+  return std::chrono::milliseconds(*left);
+}
+
+// ---- term views ---------------------------------------------------------------------
+
+std::optional<exit_msg> exit_msg::from_term(const term& t) {
+  if (!t.is_tuple(3) || !t[0].is_atom(atoms::EXIT) || !t[1].is_pid()) return std::nullopt;
+  return exit_msg{t[1].as_pid(), t[2]};
+}
+
+term exit_msg::to_term() const { return otp::tuple(atoms::EXIT, from, reason); }
+
+std::optional<down_msg> down_msg::from_term(const term& t) {
+  if (!t.is_tuple(5) || !t[0].is_atom(atoms::DOWN) || !t[1].is_reference() || !t[2].is_atom(atoms::process))
+    return std::nullopt;
+  return down_msg{t[1].as_reference(), t[3], t[4]};
+}
+
+term down_msg::to_term() const { return otp::tuple(atoms::DOWN, ref, atoms::process, item, reason); }
+
+}  // namespace otp

@@ -1,0 +1,235 @@
+// Node life cycle, spawning, delivery and the idle protocol.
+
+#include "node_impl.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <stdexcept>
+#include <thread>
+
+#include "fiber.hpp"
+#include "signals.hpp"
+
+namespace otp::detail {
+namespace {
+
+std::mutex nodes_mu;
+std::vector<node_impl*> running_nodes;  // guarded by nodes_mu
+
+unsigned scheduler_count(const node_options& o) {
+  if (o.schedulers) return o.schedulers;
+  unsigned hc = std::thread::hardware_concurrency();
+  return hc ? hc : 1;
+}
+
+}  // namespace
+
+node_impl::node_impl(const node_options& opts)
+    : opts_(opts),
+      table_(opts.max_processes),
+      reclaimer_(scheduler_count(opts) + opts.blocking_threads),
+      lanes_(scheduler_count(opts), std::max(1u, opts.lanes_per_scheduler), opts.stack_size),
+      timers_(*this, opts.manual_clock),
+      blocking_(*this, opts.blocking_threads, scheduler_count(opts)) {
+  unsigned n = scheduler_count(opts);
+  for (unsigned i = 0; i < n; ++i) workers_.push_back(std::make_unique<worker>(*this, i));
+  {
+    std::lock_guard lk(nodes_mu);
+    running_nodes.push_back(this);
+  }
+  timers_.start();
+  blocking_.start();
+  for (auto& w : workers_) w->start();
+}
+
+node_impl::~node_impl() { shutdown(); }
+
+node_impl* node_impl::sole() {
+  std::lock_guard lk(nodes_mu);
+  return running_nodes.size() == 1 ? running_nodes[0] : nullptr;
+}
+
+spawn_result node_impl::spawn(spawn_request req, process* parent,
+                              std::shared_ptr<run_state> watch) {
+  if ((req.link || req.monitor) && !parent) {
+    body_deleter(req.body);
+    throw std::logic_error("spawn_link/spawn_monitor must be called in a process");
+  }
+  auto* p = new (alloc_node(sizeof(process))) process();
+  p->node = this;
+  p->body = req.body;
+  thread_ctx& t = tls();
+  auto* numbers = (t.w && t.node == this) ? &t.w->numbers() : nullptr;
+  if (!table_.insert(p, numbers)) {
+    body_deleter(req.body);
+    p->~process();
+    free_node(p, sizeof(process));
+    throw std::runtime_error("system_limit: too many processes");
+  }
+  live_.fetch_add(1, std::memory_order_acq_rel);
+  spawn_result r{p->self(), reference()};
+  if (req.link) {
+    parent->extension().links.push_back({p->self()});
+    p->extension().links.push_back({parent->self()});
+  }
+  if (req.monitor) {
+    r.monitor = reference::make();
+    parent->extension().monitors.push_back({r.monitor, p->self()});
+    p->extension().monitored_by.push_back({r.monitor, parent->self()});
+  }
+  if (watch) p->extension().run_watch = std::move(watch);
+  schedule_back(p);
+  return r;
+}
+
+void node_impl::schedule(process* p) noexcept {
+  p->status.store(run_status::runnable, std::memory_order_relaxed);
+  thread_ctx& t = tls();
+  if (t.w && t.node == this) {
+    t.w->push_woken(p);
+  } else {
+    inject_.push(p);
+    notify_work();
+  }
+}
+
+void node_impl::schedule_back(process* p) noexcept {
+  thread_ctx& t = tls();
+  if (t.w && t.node == this) {
+    t.w->push_local(p);
+  } else {
+    inject_.push(p);
+    notify_work();
+  }
+}
+
+mailbox_item* node_impl::deliver(uint64_t number, mailbox_item* item) noexcept {
+  thread_ctx& t = tls();
+  auto push = [&]() -> mailbox_item* {
+    process* p = table_.lookup(number);
+    if (!p) return item;
+    switch (p->mailbox.push(item)) {
+      case push_result::closed: return item;
+      case push_result::queued_wake: schedule(p); break;
+      case push_result::queued: break;
+    }
+    return nullptr;
+  };
+  if (t.node == this && t.participant != SIZE_MAX) return push();
+  reclaimer::external_guard g(reclaimer_);
+  return push();
+}
+
+void node_impl::process_exited(process* p) noexcept {
+  table_.remove(p);
+  if (live_.fetch_sub(1, std::memory_order_acq_rel) == 1 || shut_down_requested_.load()) {
+    std::lock_guard lk(exit_mu_);
+    exit_cv_.notify_all();
+  }
+}
+
+// ---- idle protocol ------------------------------------------------------------------
+
+void node_impl::notify_work() noexcept {
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  if (searching_.load(std::memory_order_seq_cst) != 0) return;
+  if (num_idle_.load(std::memory_order_seq_cst) == 0) return;
+  worker* w = nullptr;
+  {
+    std::lock_guard lk(idle_mu_);
+    if (idle_.empty() || searching_.load(std::memory_order_relaxed) != 0) return;
+    w = idle_.back();
+    idle_.pop_back();
+    num_idle_.fetch_sub(1, std::memory_order_seq_cst);
+    searching_.fetch_add(1, std::memory_order_seq_cst);
+    w->woken_searching_ = true;
+  }
+  w->unpark();
+}
+
+void node_impl::end_search() noexcept {
+  if (searching_.fetch_sub(1, std::memory_order_seq_cst) == 1) notify_work();
+}
+
+bool node_impl::register_idle(worker* w) {
+  std::lock_guard lk(idle_mu_);
+  if (stopping()) return false;
+  idle_.push_back(w);
+  num_idle_.fetch_add(1, std::memory_order_seq_cst);
+  return true;
+}
+
+bool node_impl::unregister_idle(worker* w) {
+  std::lock_guard lk(idle_mu_);
+  auto it = std::find(idle_.begin(), idle_.end(), w);
+  if (it != idle_.end()) {
+    idle_.erase(it);
+    num_idle_.fetch_sub(1, std::memory_order_seq_cst);
+  }
+  bool s = w->woken_searching_;
+  w->woken_searching_ = false;
+  return s;
+}
+
+void node_impl::note_idle_change() {
+  std::lock_guard lk(idle_mu_);
+  idle_cv_.notify_all();
+}
+
+void node_impl::wait_idle() {
+  auto idle = [&] {
+    if (num_idle_.load() != workers_.size() || !inject_.empty() || blocking_in_flight_.load() != 0)
+      return false;
+    for (auto& w : workers_)
+      if (!w->local().empty()) return false;
+    return true;
+  };
+  std::unique_lock lk(idle_mu_);
+  // Parked workers signal idle_cv_; poll as well, since a worker can go idle between checks.
+  while (!idle()) idle_cv_.wait_for(lk, std::chrono::milliseconds(1));
+}
+
+// ---- shutdown -----------------------------------------------------------------------
+
+void node_impl::broadcast_exit(const term& reason) {
+  for (const pid& p : table_.pids()) {
+    auto* item = make_item<exit_item>(item_kind::exit, pid(), reason, false);
+    if (mailbox_item* back = deliver(p.number(), item)) destroy_item(back);
+  }
+}
+
+bool node_impl::wait_for_exits(std::chrono::milliseconds timeout) {
+  std::unique_lock lk(exit_mu_);
+  return exit_cv_.wait_for(lk, timeout, [&] { return live_.load() == 0; });
+}
+
+void node_impl::shutdown() {
+  if (shut_down_) return;
+  shut_down_ = true;
+  shut_down_requested_.store(true);
+  // 1. Every process gets exit signal `shutdown`.
+  broadcast_exit(term(atoms::shutdown));
+  // 2. Those still alive after the grace period are killed.
+  if (!wait_for_exits(opts_.shutdown_timeout)) {
+    broadcast_exit(term(atoms::kill));
+    while (!wait_for_exits(std::chrono::seconds(5))) {
+      std::fprintf(stderr, "otpp: shutdown waiting for %zu process(es) that do not reach a yield point\n",
+                   live_.load());
+    }
+  }
+  // 3. Timers, blocking threads and schedulers stop; threads are joined.
+  timers_.stop();
+  blocking_.stop();
+  stop_workers_.store(true, std::memory_order_seq_cst);
+  for (auto& w : workers_) w->unpark();
+  for (auto& w : workers_) w->join();
+  // 4. Control blocks retired by exiting processes are freed.
+  reclaimer_.reclaim_all();
+  {
+    std::lock_guard lk(nodes_mu);
+    running_nodes.erase(std::remove(running_nodes.begin(), running_nodes.end(), this),
+                        running_nodes.end());
+  }
+}
+
+}  // namespace otp::detail

@@ -1,0 +1,111 @@
+#pragma once
+// A node's runtime state: schedulers, lanes, process table, names, timers, blocking pool.
+// See docs/runtime.md for the process life cycle and the shutdown protocol.
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "blocking_pool.hpp"
+#include "inject_queue.hpp"
+#include "lane.hpp"
+#include "otp/node.hpp"
+#include "process_table.hpp"
+#include "registry.hpp"
+#include "scheduler.hpp"
+#include "timers.hpp"
+
+namespace otp::detail {
+
+class node_impl {
+ public:
+  explicit node_impl(const node_options& opts);
+  ~node_impl();
+
+  void shutdown();
+
+  // ---- processes ----
+  // Creates and schedules a process. `parent` (may be null) gets the link/monitor.
+  spawn_result spawn(spawn_request req, process* parent,
+                     std::shared_ptr<run_state> watch = nullptr);
+  // Makes a suspended-and-now-runnable process run again (from any thread).
+  void schedule(process* p) noexcept;
+  // Queues a new or yielding process (from any thread).
+  void schedule_back(process* p) noexcept;
+  // Delivers an item to a local pid. On failure (no such process, or it exited) the item
+  // is returned to the caller, who still owns it.
+  mailbox_item* deliver(uint64_t number, mailbox_item* item) noexcept;
+  // Called by a process's final cleanup, on its own stack.
+  void process_exited(process* p) noexcept;
+
+  // ---- parts ----
+  process_table& table() noexcept { return table_; }
+  reclaimer& reclaim() noexcept { return reclaimer_; }
+  lane_set& lanes() noexcept { return lanes_; }
+  registry& names() noexcept { return registry_; }
+  timer_service& timers() noexcept { return timers_; }
+  blocking_pool& blocking() noexcept { return blocking_; }
+  inject_queue& inject() noexcept { return inject_; }
+  worker& worker_at(unsigned i) noexcept { return *workers_[i]; }
+  unsigned worker_count() const noexcept { return unsigned(workers_.size()); }
+  const node_options& options() const noexcept { return opts_; }
+  size_t live() const noexcept { return live_.load(std::memory_order_acquire); }
+
+  // ---- idle protocol (see scheduler.hpp) ----
+  void notify_work() noexcept;
+  // A searching worker found work: if it was the last searcher, wake another.
+  void end_search() noexcept;
+  bool register_idle(worker* w);  // returns false if it must not sleep (stop requested)
+  // Takes w out of the idle set; returns true if a notifier woke it as a searcher.
+  bool unregister_idle(worker* w);
+  bool stopping() const noexcept { return stop_workers_.load(std::memory_order_acquire); }
+  void wait_idle();
+  void note_idle_change();
+  std::atomic<unsigned>& searching() noexcept { return searching_; }
+  std::atomic<int>& blocking_in_flight() noexcept { return blocking_in_flight_; }
+
+  // The single running node, for calls from outside any process.
+  static node_impl* sole();
+
+ private:
+  void stop_threads();
+  void broadcast_exit(const term& reason);
+  bool wait_for_exits(std::chrono::milliseconds timeout);
+
+  node_options opts_;
+  process_table table_;
+  reclaimer reclaimer_;
+  lane_set lanes_;
+  registry registry_;
+  inject_queue inject_;
+  timer_service timers_;
+  blocking_pool blocking_;
+  std::vector<std::unique_ptr<worker>> workers_;
+
+  std::atomic<size_t> live_{0};
+  std::mutex exit_mu_;
+  std::condition_variable exit_cv_;  // signalled when live_ drops during shutdown
+
+  std::mutex idle_mu_;
+  std::condition_variable idle_cv_;  // for wait_idle
+  std::vector<worker*> idle_;        // guarded by idle_mu_
+  std::atomic<unsigned> num_idle_{0};
+  std::atomic<unsigned> searching_{0};
+  std::atomic<bool> stop_workers_{false};
+  std::atomic<int> blocking_in_flight_{0};
+  bool shut_down_ = false;
+  std::atomic<bool> shut_down_requested_{false};
+};
+
+// Shared state between node::run and the process it watches.
+struct run_state {  // NOLINT
+  std::mutex mu;
+  std::condition_variable cv;
+  bool done = false;
+  term reason;
+  std::exception_ptr error;  // the exception that ended the process, if any
+};
+
+}  // namespace otp::detail

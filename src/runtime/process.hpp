@@ -1,0 +1,139 @@
+#pragma once
+// The process control block.
+//
+// Ownership and thread safety, field by field:
+//  - `mailbox` is pushed to by any thread; read only by the process (or by the scheduler
+//    acting for it while it is suspended).
+//  - `next_run` links the block into at most one queue at a time (inject queue, lane
+//    pending list); the queue owns that field while the block is in it.
+//  - `fctx`, `saved*`, `home` describe the process's stack; they change only under its
+//    lane's lock (or before the first run, by the scheduler that starts it).
+//  - Everything under "owned by the process" is touched only by code running as the process
+//    (including signal handling, which the process does itself), so it needs no locks.
+//  - `name`, `named`, `name_closed` are guarded by the node's registry mutex.
+// A block is reclaimed only after it leaves the process table and every thread has passed
+// a quiescent point (see process_table.hpp), so a sender holding a pointer from a lookup
+// can always push (a closed mailbox refuses the item).
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "mailbox.hpp"
+#include "timer_key.hpp"
+#include "otp/pid.hpp"
+#include "otp/process.hpp"
+#include "otp/term.hpp"
+
+namespace otp::detail {
+
+class node_impl;
+struct lane;
+struct run_state;
+
+enum class switch_action : uint8_t {
+  none,
+  yielded,     // runnable again: back of the run queue
+  waiting,     // wants to block until its mailbox gets something
+  exited,      // done; never resumed
+  to_blocking, // move me to a blocking-work thread (keep my lane locked)
+  from_blocking,  // blocking job done: back to a scheduler
+};
+
+enum class run_status : uint8_t { runnable, running, waiting, exiting };
+
+struct link_entry {
+  pid peer;
+  uint64_t unlink_id = 0;  // 0: linked; otherwise we sent UNLINK with this id, awaiting ack
+};
+
+struct monitor_entry {  // a monitor this process holds on `target`
+  reference ref;
+  pid target;
+  atom name;  // set when monitoring by registered name
+  bool by_name = false;
+};
+
+struct watcher_entry {  // someone monitoring this process
+  reference ref;
+  pid watcher;
+};
+
+// Rarely used state, allocated on first use so a plain process stays small.
+struct process_ext {
+  std::vector<link_entry> links;
+  std::vector<monitor_entry> monitors;
+  std::vector<watcher_entry> monitored_by;
+  std::string label;
+  std::shared_ptr<run_state> run_watch;  // node::run waits on this process
+  uint64_t next_unlink_id = 1;
+};
+
+struct process {
+  // --- shared ---
+  inbox mailbox;
+  process* next_run = nullptr;
+  std::atomic<run_status> status{run_status::runnable};
+
+  // --- identity ---
+  uint64_t number = 0;
+  node_impl* node = nullptr;
+
+  // --- stack (guarded by the lane lock) ---
+  void* fctx = nullptr;     // saved context: the stack pointer while suspended
+  void* resumer = nullptr;  // context to switch back to
+  lane* home = nullptr;     // null until first run
+  char* saved = nullptr;    // evacuated frames
+  uint32_t saved_size = 0;
+  uint32_t saved_cap = 0;
+  switch_action action = switch_action::none;
+  void* eh_caught = nullptr;  // this fiber's C++ exception-handling globals (see fiber.cpp)
+  unsigned eh_uncaught = 0;
+#if defined(OTPP_ASAN)
+  void* asan_fake_stack = nullptr;
+  const void* resumer_stack_bottom = nullptr;
+  size_t resumer_stack_size = 0;
+#endif
+#if defined(OTPP_TSAN)
+  void* tsan_fiber = nullptr;
+  void* resumer_tsan_fiber = nullptr;
+#endif
+
+  // --- owned by the process ---
+  process_body* body = nullptr;
+  private_queue queue;
+  mailbox_item* leftover = nullptr;  // items not yet handled when an exit signal killed us
+  process_ext* ext = nullptr;
+  term exit_reason;
+  uint64_t receive_seq = 0;  // identifies the current receive's timeout
+  timer_key receive_timer;
+  bool timer_armed = false;
+  dirty_job* blocking_job = nullptr;
+  uint32_t reductions = 0;
+  bool trap_exit = false;
+  bool exiting = false;     // an exit reason is set; unwinding or cleaning up
+  bool in_receive = false;
+  bool timed_out = false;   // the current receive's timer fired
+
+  // --- guarded by the registry mutex ---
+  atom name;
+  bool named = false;
+  bool name_closed = false;
+
+  pid self() const noexcept { return pid::local(number); }
+  process_ext& extension() {
+    if (!ext) ext = new process_ext();
+    return *ext;
+  }
+};
+
+// The process running on this thread, or null.
+process* current_process() noexcept;
+void set_current_process(process* p) noexcept;
+
+// Reduction budget per time slice: sends and receives each cost one.
+constexpr uint32_t reduction_budget = 2000;
+
+}  // namespace otp::detail

@@ -1,0 +1,99 @@
+// Process table and quiescent-state reclamation of control blocks.
+
+#include "process_table.hpp"
+
+#include <cstdlib>
+#include <new>
+
+namespace otp::detail {
+
+process_table::process_table(size_t capacity) {
+  size_t cap = 64;
+  while (cap < capacity) cap <<= 1;
+  mask_ = cap - 1;
+  // calloc of a large block maps zero pages lazily: untouched slots cost nothing.
+  slots_ = static_cast<std::atomic<process*>*>(std::calloc(cap, sizeof(std::atomic<process*>)));
+  if (!slots_) throw std::bad_alloc();
+}
+
+process_table::~process_table() { std::free(slots_); }
+
+bool process_table::insert(process* p, number_block* block) {
+  if (count_.fetch_add(1, std::memory_order_acq_rel) >= capacity()) {
+    count_.fetch_sub(1, std::memory_order_acq_rel);
+    return false;
+  }
+  constexpr uint64_t block_size = 64;
+  for (;;) {
+    uint64_t n;
+    if (block) {
+      if (block->next == block->end) {
+        block->next = next_.fetch_add(block_size, std::memory_order_relaxed);
+        block->end = block->next + block_size;
+      }
+      n = block->next++;
+    } else {
+      n = next_.fetch_add(1, std::memory_order_relaxed);
+    }
+    p->number = n;
+    process* expected = nullptr;
+    if (slots_[n & mask_].compare_exchange_strong(expected, p, std::memory_order_release,
+                                                  std::memory_order_relaxed)) {
+      return true;
+    }
+    // Slot still held by a long-lived process: skip this number.
+  }
+}
+
+void process_table::remove(process* p) noexcept {
+  slots_[p->number & mask_].store(nullptr, std::memory_order_release);
+  count_.fetch_sub(1, std::memory_order_acq_rel);
+}
+
+std::vector<pid> process_table::pids() const {
+  std::vector<pid> out;
+  for (size_t i = 0; i <= mask_; ++i) {
+    process* p = slots_[i].load(std::memory_order_acquire);
+    if (p) out.push_back(pid::local(p->number));
+  }
+  return out;
+}
+
+reclaimer::reclaimer(size_t participants) : slots_(new slot[participants]), n_(participants) {}
+
+void reclaimer::retire(size_t i, process* p) {
+  uint64_t e = epoch_.fetch_add(1, std::memory_order_seq_cst);
+  slots_[i].retired.emplace_back(p, e);
+  if (slots_[i].retired.size() >= 64) reclaim(i);
+}
+
+void reclaimer::reclaim(size_t i) {
+  auto& list = slots_[i].retired;
+  if (list.empty()) return;
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  if (external_.load(std::memory_order_seq_cst) != 0) return;
+  uint64_t min_seen = UINT64_MAX;
+  for (size_t k = 0; k < n_; ++k) {
+    if (k == i) continue;  // we are at a quiescent point ourselves
+    uint64_t e = slots_[k].epoch.load(std::memory_order_seq_cst);
+    if (e < min_seen) min_seen = e;
+  }
+  size_t kept = 0;
+  for (auto& [p, e] : list) {
+    if (e < min_seen) {
+      free_process(p);
+    } else {
+      list[kept++] = {p, e};
+    }
+  }
+  list.resize(kept);
+}
+
+void reclaimer::reclaim_all() {
+  for (size_t i = 0; i < n_; ++i) {
+    for (auto& [p, e] : slots_[i].retired) free_process(p);
+    slots_[i].retired.clear();
+  }
+}
+
+}  // namespace otp::detail

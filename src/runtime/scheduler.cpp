@@ -1,0 +1,248 @@
+// Scheduler threads: the run loop, lanes, stealing and parking (see scheduler.hpp).
+
+#include "scheduler.hpp"
+
+#include "fiber.hpp"
+#include "node_impl.hpp"
+
+namespace otp::detail {
+
+thread_ctx& tls() noexcept {
+  // Read through an opaque call on every use: code running as a process may resume on
+  // another thread, so a cached thread-local address would be the wrong thread's.
+  thread_local thread_ctx ctx;
+  thread_ctx* p = &ctx;
+  asm volatile("" : "+r"(p) : : "memory");
+  return *p;
+}
+
+process* current_process() noexcept { return tls().current; }
+void set_current_process(process* p) noexcept { tls().current = p; }
+
+namespace {
+
+// Hands a process that waited for a lane back to a run queue.
+void requeue(process* p) noexcept {
+  thread_ctx& t = tls();
+  if (t.w && t.node == p->node) {
+    t.w->push_local(p);
+  } else {
+    p->node->inject().push(p);
+    p->node->notify_work();
+  }
+}
+
+}  // namespace
+
+void release_lane(lane& l) noexcept {
+  for (;;) {
+    l.busy.store(false, std::memory_order_seq_cst);
+    if (l.pending.load(std::memory_order_seq_cst) == nullptr) return;
+    if (!l.try_lock()) return;  // the new holder will look at pending when it releases
+    process* list = l.take_pending();
+    while (list) {
+      process* next = list->next_run;
+      list->next_run = nullptr;
+      requeue(list);
+      list = next;
+    }
+  }
+}
+
+worker::worker(node_impl& node, unsigned index)
+    : node_(node), index_(index), rng_(0x9E3779B97F4A7C15ull * (index + 1)) {}
+
+void worker::start() {
+  thread_ = std::thread([this] { loop(); });
+}
+
+void worker::join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+void worker::push_woken(process* p) {
+  if (lifo_) push_local(lifo_);
+  lifo_ = p;
+}
+
+void worker::push_local(process* p) {
+  if (!local_.push(p)) node_.inject().push(p);
+  node_.notify_work();
+}
+
+void worker::loop() {
+  thread_ctx& t = tls();
+  t.node = &node_;
+  t.w = this;
+  t.participant = index_;
+  node_.reclaim().online(index_);
+  for (;;) {
+    process* p = next_process();
+    if (!p) {
+      if (node_.stopping()) break;
+      park();
+      continue;
+    }
+    if (searching_) {
+      searching_ = false;
+      node_.end_search();
+    }
+    run(p);
+    node_.reclaim().quiescent(index_);
+    if ((tick_ & 63) == 0) node_.reclaim().reclaim(index_);
+  }
+  node_.reclaim().offline(index_);
+  t = thread_ctx{};
+}
+
+process* worker::next_process() {
+  ++tick_;
+  if (tick_ % inject_interval == 0) {
+    if (process* p = node_.inject().pop()) return p;
+  }
+  if (lifo_) {
+    process* p = lifo_;
+    lifo_ = nullptr;
+    if (lifo_streak_++ < lifo_limit) return p;
+    push_local(p);  // let the local queue run: the lifo slot must not starve it
+  }
+  lifo_streak_ = 0;
+  if (process* p = local_.pop()) return p;
+  if (process* p = node_.inject().pop()) return p;
+  return steal();
+}
+
+process* worker::steal() {
+  unsigned n = node_.worker_count();
+  if (n < 2) return nullptr;
+  rng_ ^= rng_ << 13;
+  rng_ ^= rng_ >> 7;
+  rng_ ^= rng_ << 17;
+  unsigned start = unsigned(rng_ % n);
+  for (unsigned i = 0; i < n; ++i) {
+    unsigned v = (start + i) % n;
+    if (v == index_) continue;
+    if (process* p = node_.worker_at(v).local().steal_into(local_)) return p;
+  }
+  return nullptr;
+}
+
+lane* worker::pick_fresh_lane() {
+  lane_set& lanes = node_.lanes();
+  lane* home = lanes.home_lanes(index_);
+  unsigned n = lanes.per_scheduler();
+  for (unsigned i = 0; i < n; ++i) {  // an empty lane needs no evacuation
+    lane* l = &home[(next_lane_ + i) % n];
+    if (!l->resident.load(std::memory_order_relaxed) && l->try_lock()) return l;
+  }
+  for (unsigned i = 0; i < n; ++i) {
+    lane* l = &home[next_lane_++ % n];
+    if (l->try_lock()) return l;
+  }
+  for (size_t i = 0; i < lanes.count(); ++i) {
+    if (lanes.at(i).try_lock()) return &lanes.at(i);
+  }
+  return nullptr;
+}
+
+bool worker::acquire_lane(process* p) {
+  if (!p->home) {
+    lane* l = pick_fresh_lane();
+    if (!l) {  // every lane is busy (blocking jobs hold them): try again later
+      push_local(p);
+      return false;
+    }
+    evacuate(*l);
+    prepare_fresh(p, *l);
+    l->resident.store(p, std::memory_order_relaxed);
+    return true;
+  }
+  lane* l = p->home;
+  if (!l->try_lock()) {
+    l->push_pending(p);
+    if (l->try_lock()) release_lane(*l);  // the holder left meanwhile: requeue pending
+    return false;
+  }
+  if (l->resident.load(std::memory_order_relaxed) != p) {
+    evacuate(*l);
+    restore(*l, p);
+  }
+  return true;
+}
+
+void worker::run(process* p) {
+  if (!acquire_lane(p)) return;
+  thread_ctx& t = tls();
+  t.current = p;
+  p->status.store(run_status::running, std::memory_order_relaxed);
+  switch_action a = resume(p);
+  t.current = nullptr;
+  after_switch(p, a);
+}
+
+void worker::after_switch(process* p, switch_action a) {
+  switch (a) {
+    case switch_action::yielded:
+      release_lane(*p->home);
+      p->status.store(run_status::runnable, std::memory_order_relaxed);
+      push_local(p);
+      break;
+    case switch_action::waiting:
+      // Release the lane first: once try_block succeeds, a sender may resume p elsewhere.
+      release_lane(*p->home);
+      p->status.store(run_status::waiting, std::memory_order_relaxed);
+      if (!p->mailbox.try_block()) {  // something arrived while switching out
+        p->status.store(run_status::runnable, std::memory_order_relaxed);
+        push_woken(p);
+      }
+      break;
+    case switch_action::exited: {
+      lane* l = p->home;
+      l->resident.store(nullptr, std::memory_order_relaxed);
+      release_lane(*l);
+      release_fiber(p);
+      node_.reclaim().retire(index_, p);
+      break;
+    }
+    case switch_action::to_blocking:
+      node_.blocking().submit(p);  // the lane stays locked: the job runs on p's stack
+      break;
+    default:
+      std::abort();  // from_blocking is only ever seen by blocking threads
+  }
+}
+
+void worker::park() {
+  if (searching_) {
+    searching_ = false;
+    node_.searching().fetch_sub(1, std::memory_order_seq_cst);
+  }
+  if (!node_.register_idle(this)) return;
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  // Re-check after registering: a producer that saw no idle worker did not wake anyone.
+  bool work = !local_.empty() || !node_.inject().empty();
+  for (unsigned i = 0; !work && i < node_.worker_count(); ++i) work = !node_.worker_at(i).local().empty();
+  if (work) {
+    searching_ = node_.unregister_idle(this);
+    return;
+  }
+  node_.reclaim().offline(index_);
+  node_.note_idle_change();
+  {
+    std::unique_lock lk(park_mu_);
+    park_cv_.wait(lk, [&] { return notified_ || node_.stopping(); });
+    notified_ = false;
+  }
+  searching_ = node_.unregister_idle(this);
+  node_.reclaim().online(index_);
+}
+
+void worker::unpark() {
+  {
+    std::lock_guard lk(park_mu_);
+    notified_ = true;
+  }
+  park_cv_.notify_one();
+}
+
+}  // namespace otp::detail

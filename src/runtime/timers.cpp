@@ -1,0 +1,160 @@
+// The node clock and timer service (see timers.hpp).
+
+#include "timers.hpp"
+
+#include "node_impl.hpp"
+#include "signals.hpp"
+
+namespace otp::detail {
+
+timer_service::timer_service(node_impl& node, bool manual)
+    : node_(node), manual_(manual), start_(std::chrono::steady_clock::now()) {}
+
+timer_service::~timer_service() { stop(); }
+
+void timer_service::start() {
+  if (!manual_) thread_ = std::thread([this] { run(); });
+}
+
+void timer_service::stop() {
+  map_t dropped;
+  {
+    std::lock_guard lk(mu_);
+    stopping_ = true;
+    dropped.swap(timers_);
+    by_ref_.clear();
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  for (auto& [k, e] : dropped)
+    if (e.msg) destroy_item(e.msg);
+}
+
+int64_t timer_service::now_ms() const {
+  if (manual_) return manual_now_.load(std::memory_order_acquire);
+  auto d = std::chrono::steady_clock::now() - start_;
+  return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
+}
+
+void timer_service::advance(int64_t ms) {
+  if (!manual_) throw std::logic_error("otpp: advance_time needs node_options::manual_clock");
+  int64_t target = manual_now_.load() + ms;
+  // Fire in deadline order, moving the clock to each deadline as we go.
+  for (;;) {
+    int64_t next;
+    {
+      std::lock_guard lk(mu_);
+      if (timers_.empty() || timers_.begin()->first.deadline > target) break;
+      next = timers_.begin()->first.deadline;
+    }
+    if (next > manual_now_.load()) manual_now_.store(next, std::memory_order_release);
+    fire_due(next);
+  }
+  manual_now_.store(target, std::memory_order_release);
+}
+
+reference timer_service::arm_message(int64_t delay_ms, const pid& to, atom name, message_base* m) {
+  reference ref = reference::make();
+  {
+    std::lock_guard lk(mu_);
+    if (stopping_) {
+      destroy_item(m);
+      return ref;
+    }
+    key k{now_ms() + delay_ms, order_++};
+    timers_.emplace(k, entry{to, name, m, 0, 0, ref});
+    by_ref_.emplace(ref, k);
+  }
+  cv_.notify_all();
+  return ref;
+}
+
+std::optional<int64_t> timer_service::cancel(const reference& ref) {
+  message_base* m = nullptr;
+  int64_t left;
+  {
+    std::lock_guard lk(mu_);
+    auto it = by_ref_.find(ref);
+    if (it == by_ref_.end()) return std::nullopt;
+    key k = it->second;
+    by_ref_.erase(it);
+    auto t = timers_.find(k);
+    m = t->second.msg;
+    timers_.erase(t);
+    left = std::max<int64_t>(0, k.deadline - now_ms());
+  }
+  destroy_item(m);
+  return left;
+}
+
+std::optional<int64_t> timer_service::read(const reference& ref) const {
+  std::lock_guard lk(mu_);
+  auto it = by_ref_.find(ref);
+  if (it == by_ref_.end()) return std::nullopt;
+  return std::max<int64_t>(0, it->second.deadline - now_ms());
+}
+
+timer_key timer_service::arm_receive(uint64_t number, uint64_t seq, int64_t delay_ms) {
+  key k;
+  {
+    std::lock_guard lk(mu_);
+    k = key{now_ms() + delay_ms, order_++};
+    if (!stopping_) timers_.emplace(k, entry{pid(), atom(), nullptr, number, seq, reference()});
+  }
+  cv_.notify_all();
+  return k;
+}
+
+void timer_service::cancel_receive(const timer_key& k) {
+  std::lock_guard lk(mu_);
+  timers_.erase(k);
+}
+
+void timer_service::fire(entry& e) {
+  if (!e.msg) {  // receive timeout
+    auto* item = make_item<timeout_item>(item_kind::timeout, e.seq);
+    if (mailbox_item* back = node_.deliver(e.number, item)) destroy_item(back);
+    return;
+  }
+  pid to = e.name == atom() ? e.to : node_.names().find(e.name);
+  if (to.is_null() || !to.is_local()) {
+    destroy_item(e.msg);
+    return;
+  }
+  if (mailbox_item* back = node_.deliver(to.number(), e.msg)) destroy_item(back);
+}
+
+void timer_service::fire_due(int64_t now) {
+  std::vector<entry> due;
+  {
+    std::lock_guard lk(mu_);
+    while (!timers_.empty() && timers_.begin()->first.deadline <= now) {
+      auto it = timers_.begin();
+      if (it->second.msg) by_ref_.erase(it->second.ref);
+      due.push_back(it->second);
+      timers_.erase(it);
+    }
+  }
+  for (auto& e : due) fire(e);
+}
+
+void timer_service::run() {
+  std::unique_lock lk(mu_);
+  while (!stopping_) {
+    if (timers_.empty()) {
+      cv_.wait(lk);
+      continue;
+    }
+    int64_t next = timers_.begin()->first.deadline;
+    int64_t now = now_ms();
+    if (next > now) {
+      cv_.wait_until(lk, start_ + std::chrono::milliseconds(next));
+      continue;
+    }
+    lk.unlock();
+    fire_due(now);
+    lk.lock();
+  }
+}
+
+}  // namespace otp::detail
