@@ -110,6 +110,7 @@ auto node::run(F&& f) -> std::invoke_result_t<F&> {
   std::conditional_t<std::is_void_v<R>, bool, std::optional<R>> result{};
   auto* body = detail::make_body([&f, &result] {
     if constexpr (std::is_void_v<R>) {
+      (void)result;
       f();
     } else {
       result.emplace(f());

@@ -164,9 +164,10 @@ struct receive_ctx {
   }
 
   template <size_t... I>
-  int match(message_base* m, std::index_sequence<I...>) {
+  int match([[maybe_unused]] message_base* m, std::index_sequence<I...>) {
     int found = -1;
-    ((found < 0 && try_clause<I>(m) ? (found = int(I), true) : false), ...);
+    // || short-circuits: the first accepting clause wins.
+    [[maybe_unused]] bool any = ((try_clause<I>(m) ? (found = int(I), true) : false) || ...);
     return found;
   }
 

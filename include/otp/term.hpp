@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <iosfwd>
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -138,6 +139,9 @@ class term {
   atom as_atom() const;
   /// The value as int64_t; throws when not an integer or out of range.
   int64_t as_int() const;
+  /// The value when the term is an integer that fits; nullopt otherwise (never throws).
+  std::optional<int64_t> try_int64() const noexcept;
+  std::optional<uint64_t> try_uint64() const noexcept;
   double as_float() const;
   /// Integers and floats as a double.
   double as_number() const;

@@ -52,7 +52,7 @@ struct term_parse_result {
 };
 
 struct consult_result {
-  std::vector<term> terms;
+  std::vector<term> terms;  // on error: the complete terms before it
   std::optional<parse_error_info> error;
   explicit operator bool() const noexcept { return !error; }
 };

@@ -32,7 +32,9 @@ class inbox {
     for (;;) {
       if (h == closed_tag()) return push_result::closed;
       item->next = h == blocked_tag() ? nullptr : h;
-      if (head_.compare_exchange_weak(h, item, std::memory_order_release,
+      // acq_rel: the pusher that replaces `blocked` goes on to resume the owner, so it
+      // must see everything the owner's scheduler wrote before try_block.
+      if (head_.compare_exchange_weak(h, item, std::memory_order_acq_rel,
                                       std::memory_order_relaxed)) {
         return h == blocked_tag() ? push_result::queued_wake : push_result::queued;
       }

@@ -99,9 +99,9 @@ struct thread_cache {
   }
 };
 
-thread_local thread_cache cache;
+[[maybe_unused]] thread_local thread_cache cache;
 
-size_t class_of(size_t size) { return (size + granule - 1) / granule - 1; }
+[[maybe_unused]] size_t class_of(size_t size) { return (size + granule - 1) / granule - 1; }
 
 }  // namespace
 

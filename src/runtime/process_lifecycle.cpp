@@ -132,7 +132,11 @@ void terminate(process* p, const term& reason, std::exception_ptr error) noexcep
   p->node->process_exited(p);
 }
 
-void process_main(process* p) {
+namespace {
+
+// Everything a process does, with every local destroyed before its final switch (a stack
+// that is never returned from would otherwise leak what its frames own).
+void run_and_terminate(process* p) {
   term reason(atoms::normal);
   std::exception_ptr error;
   try {
@@ -146,6 +150,12 @@ void process_main(process* p) {
   }
   body_deleter(std::exchange(p->body, nullptr));
   terminate(p, reason, error);
+}
+
+}  // namespace
+
+void process_main(process* p) {
+  run_and_terminate(p);
   final_switch(p);
 }
 

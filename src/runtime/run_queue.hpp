@@ -35,7 +35,7 @@ class run_queue {
   process* pop() noexcept {
     uint32_t h = head_.load(std::memory_order_acquire);
     for (;;) {
-      uint32_t t = tail_.load(std::memory_order_relaxed);
+      uint32_t t = tail_.load(std::memory_order_acquire);
       if (h == t) return nullptr;
       process* p = slots_[h % capacity].load(std::memory_order_relaxed);
       if (head_.compare_exchange_weak(h, h + 1, std::memory_order_acq_rel, std::memory_order_acquire))

@@ -30,15 +30,22 @@ void timer_service::stop() {
     if (e.msg) destroy_item(e.msg);
 }
 
-int64_t timer_service::now_ms() const {
+int64_t timer_service::now_us() const {
   if (manual_) return manual_now_.load(std::memory_order_acquire);
   auto d = std::chrono::steady_clock::now() - start_;
-  return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
+  return std::chrono::duration_cast<std::chrono::microseconds>(d).count();
 }
+
+int64_t timer_service::now_ms() const { return now_us() / 1000; }
+
+namespace {
+// Milliseconds left until `deadline` (microseconds), rounded up.
+int64_t ms_left(int64_t deadline, int64_t now) { return std::max<int64_t>(0, (deadline - now + 999) / 1000); }
+}  // namespace
 
 void timer_service::advance(int64_t ms) {
   if (!manual_) throw std::logic_error("otpp: advance_time needs node_options::manual_clock");
-  int64_t target = manual_now_.load() + ms;
+  int64_t target = manual_now_.load() + ms * 1000;
   // Fire in deadline order, moving the clock to each deadline as we go.
   for (;;) {
     int64_t next;
@@ -61,7 +68,7 @@ reference timer_service::arm_message(int64_t delay_ms, const pid& to, atom name,
       destroy_item(m);
       return ref;
     }
-    key k{now_ms() + delay_ms, order_++};
+    key k{now_us() + delay_ms * 1000, order_++};
     timers_.emplace(k, entry{to, name, m, 0, 0, ref});
     by_ref_.emplace(ref, k);
   }
@@ -81,7 +88,7 @@ std::optional<int64_t> timer_service::cancel(const reference& ref) {
     auto t = timers_.find(k);
     m = t->second.msg;
     timers_.erase(t);
-    left = std::max<int64_t>(0, k.deadline - now_ms());
+    left = ms_left(k.deadline, now_us());
   }
   destroy_item(m);
   return left;
@@ -91,14 +98,14 @@ std::optional<int64_t> timer_service::read(const reference& ref) const {
   std::lock_guard lk(mu_);
   auto it = by_ref_.find(ref);
   if (it == by_ref_.end()) return std::nullopt;
-  return std::max<int64_t>(0, it->second.deadline - now_ms());
+  return ms_left(it->second.deadline, now_us());
 }
 
 timer_key timer_service::arm_receive(uint64_t number, uint64_t seq, int64_t delay_ms) {
   key k;
   {
     std::lock_guard lk(mu_);
-    k = key{now_ms() + delay_ms, order_++};
+    k = key{now_us() + delay_ms * 1000, order_++};
     if (!stopping_) timers_.emplace(k, entry{pid(), atom(), nullptr, number, seq, reference()});
   }
   cv_.notify_all();
@@ -146,9 +153,9 @@ void timer_service::run() {
       continue;
     }
     int64_t next = timers_.begin()->first.deadline;
-    int64_t now = now_ms();
+    int64_t now = now_us();
     if (next > now) {
-      cv_.wait_until(lk, start_ + std::chrono::milliseconds(next));
+      cv_.wait_until(lk, start_ + std::chrono::microseconds(next));
       continue;
     }
     lk.unlock();

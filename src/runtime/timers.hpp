@@ -33,6 +33,7 @@ class timer_service {
   void stop();  // drops pending timers
 
   int64_t now_ms() const;
+  int64_t now_us() const;  // deadlines are kept in microseconds
   void advance(int64_t ms);  // manual clock only
 
   // send_after: delivers `m` to `to` (or to `name`'s holder) at now + delay.

@@ -46,7 +46,10 @@ std::strong_ordering cmp_nodes(atom an, uint32_t ac, atom bn, uint32_t bc) noexc
   return cmp(int(bl), int(al));  // local first
 }
 
-std::string node_text(atom node) { return node == atom() ? "0" : std::string(node.name()); }
+// erl prints a value of its own node name (even of an older creation) with node 0.
+std::string node_text(atom node) {
+  return node == atom() || node == this_node().name ? "0" : std::string(node.name());
+}
 
 }  // namespace
 

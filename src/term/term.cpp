@@ -238,6 +238,30 @@ int64_t term::as_int() const {
   throw bad_term_access("badarg: integer does not fit in 64 bits: " + to_string(*this));
 }
 
+std::optional<int64_t> term::try_int64() const noexcept {
+  if (is_small()) return int64_t(w_) >> tag_bits;
+  if (!box_is(*this, box_kind::bignum)) return std::nullopt;
+  const box* b = boxed();
+  uint64_t mag = detail::bignum_limbs(b)[0];
+  bool neg = b->flags & 1;
+  if (b->count != 1) return std::nullopt;
+  if (!neg && mag <= uint64_t(INT64_MAX)) return int64_t(mag);
+  if (neg && mag <= uint64_t(INT64_MAX) + 1) return int64_t(uint64_t(0) - mag);
+  return std::nullopt;
+}
+
+std::optional<uint64_t> term::try_uint64() const noexcept {
+  if (is_small()) {
+    int64_t v = int64_t(w_) >> tag_bits;
+    if (v < 0) return std::nullopt;
+    return uint64_t(v);
+  }
+  if (!box_is(*this, box_kind::bignum)) return std::nullopt;
+  const box* b = boxed();
+  if (b->count != 1 || (b->flags & 1)) return std::nullopt;
+  return detail::bignum_limbs(b)[0];
+}
+
 double term::as_float() const {
   if (!is_float()) bad("a float", *this);
   return static_cast<const detail::float_box*>(boxed())->value;

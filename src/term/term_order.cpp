@@ -62,10 +62,10 @@ size_t double_limbs(double d, uint64_t (&limbs)[17]) {
 
 // An integer against a float, exactly (as Erlang does: no rounding of either side).
 int cmp_int_float(const term& i, double d) {
-  constexpr double two60 = 1152921504606846976.0;  // 2^60: small integers lie strictly inside
+  constexpr double two60 = 1152921504606846976.0;  // 2^60: small integers lie in [-2^60, 2^60)
   if (i.is_small()) {
     if (d >= two60) return -1;
-    if (d <= -two60) return 1;
+    if (d < -two60) return 1;  // -2^60 itself is small_min: compare below
     double fl = std::floor(d);
     auto f = int64_t(fl);
     int64_t v = i.as_int();

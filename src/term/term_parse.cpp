@@ -447,9 +447,10 @@ consult_result try_consult(std::string_view text) noexcept {
   r.error = guarded([&] {
     parser p(text);
     while (p.current().kind != tok::end) {
-      r.terms.push_back(p.value());
+      term t = p.value();
       if (p.current().kind != tok::dot) p.unexpected("'.' after the term");
       p.advance();
+      r.terms.push_back(std::move(t));
     }
   });
   return r;

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -20,6 +21,7 @@ std::string bignum_to_decimal(const box* b);
 // The shortest digits that read back as `d`, laid out as Erlang's float_to_list(D, [short])
 // does (what ~p prints since OTP 25): of the plain form (123.5, 0.001) and the scientific one
 // (1.0e10, 1.2345e-4), the shorter; the plain one on a tie. Both always show a fraction.
+// From 2^53 up, where not every integer is a double, it is always scientific.
 std::string format_float(double d) {
   char buf[64];
   auto res = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific);
@@ -50,7 +52,8 @@ std::string format_float(double d) {
   } else {
     plain = "0." + std::string(size_t(-exp - 1), '0') + digits;
   }
-  return sign + (sci.size() < plain.size() ? sci : plain);
+  bool exact_range = std::fabs(d) < 9007199254740992.0;
+  return sign + (!exact_range || sci.size() < plain.size() ? sci : plain);
 }
 }  // namespace detail
 

@@ -1,0 +1,30 @@
+#pragma once
+// Shared fixtures for runtime tests: a node with two schedulers (the usual case) and a
+// deterministic node (one scheduler, manual clock) for anything involving time.
+
+#include <gtest/gtest.h>
+
+#include <otp/otp.hpp>
+
+namespace otp_test {
+
+struct RuntimeTest : ::testing::Test {
+  otp::node node{{.schedulers = 2}};
+};
+
+struct DeterministicTest : ::testing::Test {
+  otp::node node{{.schedulers = 1, .manual_clock = true}};
+};
+
+// Monitors `p` and waits for it to end; returns its exit reason. In a process.
+inline otp::term exit_reason_of(const otp::pid& p) {
+  otp::reference ref = otp::monitor(p);
+  auto down = otp::receive(otp::when([&](const otp::down_msg& d) { return d.ref == ref; },
+                                     [](otp::down_msg d) { return d; }));
+  return down.reason;
+}
+
+// The atom with this name, as a term.
+inline otp::term A(const char* name) { return otp::term(otp::atom(name)); }
+
+}  // namespace otp_test
