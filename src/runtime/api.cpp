@@ -42,7 +42,11 @@ spawn_result spawn_impl(spawn_request req) {
     body_deleter(req.body);
     throw std::logic_error("otpp: spawn outside a process needs exactly one running node");
   }
-  return n->spawn(req, parent);
+  spawn_result r = n->spawn(req, parent);
+  // Spawning is a yield point, as it costs reductions in BEAM: a spawning loop must not
+  // hold its scheduler (or reclamation of finished processes) for long.
+  if (parent && ++parent->reductions >= reduction_budget) yield_now(parent);
+  return r;
 }
 
 reference arm_timer(int64_t delay_ms, const pid& to, atom name, message_base* m) {

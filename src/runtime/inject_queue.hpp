@@ -20,6 +20,29 @@ class inject_queue {
     tail_ = p;
     size_.fetch_add(1, std::memory_order_seq_cst);
   }
+  // Appends a chain linked through next_run (from `head` to `tail`, `n` long).
+  void push_chain(process* head, process* tail, size_t n) noexcept {
+    lock_guard lk(mu_);
+    tail->next_run = nullptr;
+    (tail_ ? tail_->next_run : head_) = head;
+    tail_ = tail;
+    size_.fetch_add(n, std::memory_order_seq_cst);
+  }
+  // Takes up to `max` processes as a chain linked through next_run.
+  process* pop_chain(size_t max) noexcept {
+    if (size_.load(std::memory_order_seq_cst) == 0) return nullptr;
+    lock_guard lk(mu_);
+    process* first = head_;
+    process* last = nullptr;
+    size_t n = 0;
+    for (process* p = head_; p && n < max; p = p->next_run, ++n) last = p;
+    if (!first) return nullptr;
+    head_ = last->next_run;
+    if (!head_) tail_ = nullptr;
+    last->next_run = nullptr;
+    size_.fetch_sub(n, std::memory_order_seq_cst);
+    return first;
+  }
   process* pop() noexcept {
     if (size_.load(std::memory_order_seq_cst) == 0) return nullptr;
     lock_guard lk(mu_);

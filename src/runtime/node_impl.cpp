@@ -66,7 +66,11 @@ spawn_result node_impl::spawn(spawn_request req, process* parent,
     free_node(p, sizeof(process));
     throw std::runtime_error("system_limit: too many processes");
   }
-  live_.fetch_add(1, std::memory_order_acq_rel);
+  if (numbers) {
+    t.w->births.store(t.w->births.load(std::memory_order_relaxed) + 1, std::memory_order_release);
+  } else {
+    outside_births_.fetch_add(1, std::memory_order_acq_rel);
+  }
   spawn_result r{p->self(), reference()};
   if (req.link) {
     parent->extension().links.push_back({p->self()});
@@ -122,10 +126,18 @@ mailbox_item* node_impl::deliver(uint64_t number, mailbox_item* item) noexcept {
 
 void node_impl::process_exited(process* p) noexcept {
   table_.remove(p);
-  if (live_.fetch_sub(1, std::memory_order_acq_rel) == 1 || shut_down_requested_.load()) {
+  worker* w = tls().w;  // processes always end on a scheduler thread
+  w->deaths.store(w->deaths.load(std::memory_order_relaxed) + 1, std::memory_order_release);
+  if (shut_down_requested_.load()) {
     std::lock_guard lk(exit_mu_);
     exit_cv_.notify_all();
   }
+}
+
+size_t node_impl::live() const noexcept {
+  int64_t n = outside_births_.load(std::memory_order_acquire);
+  for (auto& w : workers_) n += w->births.load(std::memory_order_acquire) - w->deaths.load(std::memory_order_acquire);
+  return n > 0 ? size_t(n) : 0;
 }
 
 // ---- idle protocol ------------------------------------------------------------------
@@ -200,7 +212,7 @@ void node_impl::broadcast_exit(const term& reason) {
 
 bool node_impl::wait_for_exits(std::chrono::milliseconds timeout) {
   std::unique_lock lk(exit_mu_);
-  return exit_cv_.wait_for(lk, timeout, [&] { return live_.load() == 0; });
+  return exit_cv_.wait_for(lk, timeout, [&] { return live() == 0; });
 }
 
 void node_impl::shutdown() {
@@ -214,7 +226,7 @@ void node_impl::shutdown() {
     broadcast_exit(term(atoms::kill));
     while (!wait_for_exits(std::chrono::seconds(5))) {
       std::fprintf(stderr, "otpp: shutdown waiting for %zu process(es) that do not reach a yield point\n",
-                   live_.load());
+                   live());
     }
   }
   // 3. Timers, blocking threads and schedulers stop; threads are joined.

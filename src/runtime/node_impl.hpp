@@ -51,7 +51,8 @@ class node_impl {
   worker& worker_at(unsigned i) noexcept { return *workers_[i]; }
   unsigned worker_count() const noexcept { return unsigned(workers_.size()); }
   const node_options& options() const noexcept { return opts_; }
-  size_t live() const noexcept { return live_.load(std::memory_order_acquire); }
+  // Live processes (summed from per-scheduler counters).
+  size_t live() const noexcept;
 
   // ---- idle protocol (see scheduler.hpp) ----
   void notify_work() noexcept;
@@ -84,7 +85,7 @@ class node_impl {
   blocking_pool blocking_;
   std::vector<std::unique_ptr<worker>> workers_;
 
-  std::atomic<size_t> live_{0};
+  std::atomic<int64_t> outside_births_{0};  // spawned from non-scheduler threads
   std::mutex exit_mu_;
   std::condition_variable exit_cv_;  // signalled when live_ drops during shutdown
 

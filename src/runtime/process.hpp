@@ -10,7 +10,7 @@
 //    lane's lock (or before the first run, by the scheduler that starts it).
 //  - Everything under "owned by the process" is touched only by code running as the process
 //    (including signal handling, which the process does itself), so it needs no locks.
-//  - `name`, `named`, `name_closed` are guarded by the node's registry mutex.
+//  - `name` is guarded by the node's registry mutex (see registry.cpp for the flags).
 // A block is reclaimed only after it leaves the process table and every thread has passed
 // a quiescent point (see process_table.hpp), so a sender holding a pointer from a lookup
 // can always push (a closed mailbox refuses the item).
@@ -117,10 +117,11 @@ struct process {
   bool in_receive = false;
   bool timed_out = false;   // the current receive's timer fired
 
-  // --- guarded by the registry mutex ---
+  // --- registered name: `name` is guarded by the registry mutex; the flags are atomics so
+  // an exiting process that never had a name does not take the mutex (see registry.cpp).
   atom name;
-  bool named = false;
-  bool name_closed = false;
+  std::atomic<bool> named{false};
+  std::atomic<bool> name_closed{false};
 
   pid self() const noexcept { return pid::local(number); }
   process_ext& extension() {

@@ -7,9 +7,9 @@
 
 namespace otp::detail {
 
-process_table::process_table(size_t capacity) {
+process_table::process_table(size_t max_processes) {
   size_t cap = 64;
-  while (cap < capacity) cap <<= 1;
+  while (cap < 2 * max_processes) cap <<= 1;
   mask_ = cap - 1;
   // calloc of a large block maps zero pages lazily: untouched slots cost nothing.
   slots_ = static_cast<std::atomic<process*>*>(std::calloc(cap, sizeof(std::atomic<process*>)));
@@ -19,12 +19,9 @@ process_table::process_table(size_t capacity) {
 process_table::~process_table() { std::free(slots_); }
 
 bool process_table::insert(process* p, number_block* block) {
-  if (count_.fetch_add(1, std::memory_order_acq_rel) >= capacity()) {
-    count_.fetch_sub(1, std::memory_order_acq_rel);
-    return false;
-  }
   constexpr uint64_t block_size = 64;
-  for (;;) {
+  constexpr int max_probes = 4096;  // at <= 50% load a free slot is a few probes away
+  for (int probe = 0; probe < max_probes; ++probe) {
     uint64_t n;
     if (block) {
       if (block->next == block->end) {
@@ -43,11 +40,11 @@ bool process_table::insert(process* p, number_block* block) {
     }
     // Slot still held by a long-lived process: skip this number.
   }
+  return false;
 }
 
 void process_table::remove(process* p) noexcept {
   slots_[p->number & mask_].store(nullptr, std::memory_order_release);
-  count_.fetch_sub(1, std::memory_order_acq_rel);
 }
 
 std::vector<pid> process_table::pids() const {
@@ -64,7 +61,7 @@ reclaimer::reclaimer(size_t participants) : slots_(new slot[participants]), n_(p
 void reclaimer::retire(size_t i, process* p) {
   uint64_t e = epoch_.fetch_add(1, std::memory_order_seq_cst);
   slots_[i].retired.emplace_back(p, e);
-  if (slots_[i].retired.size() >= 64) reclaim(i);
+  if (slots_[i].retired.size() % 64 == 0) reclaim(i);
 }
 
 void reclaimer::reclaim(size_t i) {
@@ -78,15 +75,11 @@ void reclaimer::reclaim(size_t i) {
     uint64_t e = slots_[k].epoch.load(std::memory_order_seq_cst);
     if (e < min_seen) min_seen = e;
   }
-  size_t kept = 0;
-  for (auto& [p, e] : list) {
-    if (e < min_seen) {
-      free_process(p);
-    } else {
-      list[kept++] = {p, e};
-    }
+  // Retired in epoch order: free from the front until one is still too new.
+  while (!list.empty() && list.front().second < min_seen) {
+    free_process(list.front().first);
+    list.pop_front();
   }
-  list.resize(kept);
 }
 
 void reclaimer::reclaim_all() {

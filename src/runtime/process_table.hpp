@@ -15,6 +15,7 @@
 // Thread safety: insert/remove/lookup from any thread; retire/reclaim per participant.
 
 #include <atomic>
+#include <deque>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -26,10 +27,13 @@ namespace otp::detail {
 
 class process_table {
  public:
-  explicit process_table(size_t capacity);  // rounded up to a power of two
+  // Room for about `max_processes` live processes: the table has twice as many slots
+  // (rounded up to a power of two), so free slots are always near.
+  explicit process_table(size_t max_processes);
   ~process_table();
 
-  // Assigns p a fresh number and publishes it. Returns false when the table is full.
+  // Assigns p a fresh number and publishes it. Returns false when no free slot is found
+  // nearby (the table is about full: system_limit).
   // `block` is a per-thread range of reserved numbers (may be null).
   struct number_block {
     uint64_t next = 0, end = 0;
@@ -41,7 +45,6 @@ class process_table {
     process* p = slots_[number & mask_].load(std::memory_order_acquire);
     return (p && p->number == number) ? p : nullptr;
   }
-  size_t count() const noexcept { return count_.load(std::memory_order_acquire); }
   size_t capacity() const noexcept { return mask_ + 1; }
   // Snapshot of live pids (slow: scans the table).
   std::vector<pid> pids() const;
@@ -50,7 +53,6 @@ class process_table {
   std::atomic<process*>* slots_;
   size_t mask_;
   std::atomic<uint64_t> next_{1};
-  std::atomic<size_t> count_{0};
 };
 
 class reclaimer {
@@ -83,7 +85,7 @@ class reclaimer {
  private:
   struct alignas(64) slot {
     std::atomic<uint64_t> epoch{UINT64_MAX};
-    std::vector<std::pair<process*, uint64_t>> retired;
+    std::deque<std::pair<process*, uint64_t>> retired;  // in increasing epoch order
   };
   std::atomic<uint64_t> epoch_{1};
   std::atomic<int> external_{0};

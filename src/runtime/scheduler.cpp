@@ -21,6 +21,14 @@ void set_current_process(process* p) noexcept { tls().current = p; }
 
 namespace {
 
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
+}
+
 // Hands a process that waited for a lane back to a run queue.
 void requeue(process* p) noexcept {
   thread_ctx& t = tls();
@@ -66,8 +74,37 @@ void worker::push_woken(process* p) {
 }
 
 void worker::push_local(process* p) {
-  if (!local_.push(p)) node_.inject().push(p);
+  if (!local_.push(p)) overflow(p);
   node_.notify_work();
+}
+
+// The local queue is full: move half of it, and p, to the node's queue in one go.
+void worker::overflow(process* p) {
+  process* head = p;
+  process* tail = p;
+  size_t n = 1;
+  for (uint32_t i = 0; i < run_queue::capacity / 2; ++i) {
+    process* q = local_.pop();
+    if (!q) break;
+    tail->next_run = q;
+    tail = q;
+    ++n;
+  }
+  node_.inject().push_chain(head, tail, n);
+}
+
+// Takes a batch from the node's queue: runs the first, queues the rest locally.
+process* worker::take_injected() {
+  process* chain = node_.inject().pop_chain(run_queue::capacity / 4);
+  if (!chain) return nullptr;
+  for (process* q = chain->next_run; q;) {
+    process* next = q->next_run;
+    q->next_run = nullptr;
+    if (!local_.push(q)) overflow(q);
+    q = next;
+  }
+  chain->next_run = nullptr;
+  return chain;
 }
 
 void worker::loop() {
@@ -78,6 +115,7 @@ void worker::loop() {
   node_.reclaim().online(index_);
   for (;;) {
     process* p = next_process();
+    // if (!p) p = spin_for_work();
     if (!p) {
       if (node_.stopping()) break;
       park();
@@ -98,7 +136,7 @@ void worker::loop() {
 process* worker::next_process() {
   ++tick_;
   if (tick_ % inject_interval == 0) {
-    if (process* p = node_.inject().pop()) return p;
+    if (process* p = node_.inject().pop()) return p;  // one, for fairness
   }
   if (lifo_) {
     process* p = lifo_;
@@ -108,8 +146,21 @@ process* worker::next_process() {
   }
   lifo_streak_ = 0;
   if (process* p = local_.pop()) return p;
-  if (process* p = node_.inject().pop()) return p;
+  if (process* p = take_injected()) return p;
   return steal();
+}
+
+// Before sleeping, look for work for a few microseconds: waking a parked thread costs
+// 5-13 us, spinning briefly avoids most of those round trips under bursty load.
+process* worker::spin_for_work() {
+  for (int round = 0; round < 64; ++round) {
+    for (int i = 0; i < 32; ++i) cpu_relax();
+    if (process* p = local_.pop()) return p;
+    if (process* p = take_injected()) return p;
+    if (process* p = steal()) return p;
+    if (node_.stopping()) return nullptr;
+  }
+  return nullptr;
 }
 
 process* worker::steal() {

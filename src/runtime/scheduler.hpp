@@ -44,11 +44,18 @@ class worker {
   process_table::number_block& numbers() noexcept { return numbers_; }
   void unpark();
 
+  // Processes started and ended on this thread (single writer each; summed for counts).
+  alignas(64) std::atomic<int64_t> births{0};
+  std::atomic<int64_t> deaths{0};
+
  private:
   friend class node_impl;
   void loop();
   process* next_process();
   process* steal();
+  process* spin_for_work();
+  process* take_injected();
+  void overflow(process* p);
   void run(process* p);
   void after_switch(process* p, switch_action a);
   lane* pick_fresh_lane();

@@ -37,8 +37,11 @@ TEST_F(RuntimeTest, ANormalExitDoesNotKillALinkedProcessThatDoesNotTrapExits) {
     });
     EXPECT_EQ(receive<std::string>(), "still here");
     EXPECT_TRUE(is_process_alive(a));
+    reference r = monitor(a);
     send(a, std::string("stop"));
-    EXPECT_EQ(exit_reason_of(a), term(atoms::normal));
+    auto d = receive<down_msg>();
+    EXPECT_EQ(d.ref, r);
+    EXPECT_EQ(d.reason, term(atoms::normal));
   });
 }
 
@@ -93,12 +96,11 @@ TEST_F(RuntimeTest, AnExitWithReasonKillFromALinkIsTrappable) {
 
 TEST_F(RuntimeTest, ANormalExitSignalToOneselfEndsAProcessThatDoesNotTrapExits) {
   term why = node.run([] {
-    pid p = spawn([] {
+    return exit_reason_of_spawned([] {
       otp::exit(self(), atoms::normal);
       send(self(), std::string("not reached"));
       idle_until_stopped();
     });
-    return exit_reason_of(p);
   });
   EXPECT_EQ(why, term(atoms::normal));
 }
@@ -122,8 +124,7 @@ TEST_F(RuntimeTest, LinkingToADeadProcessRaisesNoprocWhenNotTrapping) {
   term why = node.run([] {
     pid dead = spawn([] {});
     exit_reason_of(dead);
-    pid p = spawn([dead] { link(dead); });
-    return exit_reason_of(p);
+    return exit_reason_of_spawned([dead] { link(dead); });
   });
   EXPECT_EQ(why, term(atoms::noproc));
 }
@@ -169,12 +170,12 @@ TEST_F(RuntimeTest, LinksAreBidirectional) {
       exit(tuple(A("saw"), e.reason));
     });
     pid got = receive<pid>();
-    pid b = spawn([got] {
+    reference ra = monitor(a);
+    spawn([got] {
       link(got);  // b links to a; b's death must reach a
       exit(A("b_died"));
     });
-    (void)b;
-    return exit_reason_of(a);
+    return receive(when([&](const down_msg& d) { return d.ref == ra; }, [](down_msg d) { return d.reason; }));
   });
   EXPECT_EQ(why, tuple(A("saw"), A("b_died")));
 }
@@ -199,8 +200,7 @@ TEST_F(RuntimeTest, SignalsAndMessagesFromOneSenderArriveInOrder) {
 
 TEST_F(RuntimeTest, ACppExceptionEndsTheProcessWithItsTypeAndMessage) {
   term why = node.run([] {
-    pid p = spawn([] { throw std::runtime_error("boom"); });
-    return exit_reason_of(p);
+    return exit_reason_of_spawned([] { throw std::runtime_error("boom"); });
   });
   EXPECT_EQ(why, tuple(atoms::cpp_exception, A("std::runtime_error"), term::binary("boom")));
 }
@@ -217,7 +217,7 @@ TEST_F(RuntimeTest, LinkedProcessesSeeTheExceptionReasonAndTheNodeKeepsRunning) 
 }
 
 TEST_F(RuntimeTest, AnUncaughtThrownTermEndsTheProcessWithNocatch) {
-  term why = node.run([] { return exit_reason_of(spawn([] { throw tuple(A("oops"), 1); })); });
+  term why = node.run([] { return exit_reason_of_spawned([] { throw tuple(A("oops"), 1); }); });
   EXPECT_EQ(why, tuple(atoms::nocatch, tuple(A("oops"), 1)));
 }
 
@@ -234,9 +234,12 @@ TEST_F(RuntimeTest, AKillUnwindsTheStackSoDestructorsRun) {
       idle_until_stopped();
     });
     EXPECT_EQ(receive<std::string>(), "ready");
+    reference r = monitor(victim);
     otp::exit(victim, atoms::kill);
     EXPECT_EQ(receive<std::string>(), "destructor ran");
-    EXPECT_EQ(exit_reason_of(victim), term(atoms::noproc));  // already gone
+    auto d = receive<down_msg>();
+    EXPECT_EQ(d.ref, r);
+    EXPECT_EQ(d.reason, term(atoms::killed));
   });
 }
 

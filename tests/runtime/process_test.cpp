@@ -21,8 +21,7 @@ struct ping {
 TEST_F(RuntimeTest, ASpawnedProcessRunsItsFunctionAndEndsNormally) {
   term reason = node.run([] {
     pid me = self();
-    pid child = spawn([me] { send(me, std::string("ran")); });
-    term why = exit_reason_of(child);
+    term why = exit_reason_of_spawned([me] { send(me, std::string("ran")); });
     EXPECT_EQ(receive<std::string>(), "ran");
     return why;
   });
