@@ -141,7 +141,7 @@ class decoder {
                     std::to_string(count) + " elements but only " + std::to_string(left()) +
                     " bytes follow,");
   }
-  bool decode_big(uint8_t tag, size_t at, term& out);
+  bool decode_big(uint8_t tag, term& out);
   bool finish(frame& f, term& out);
 
   const uint8_t* p_;
@@ -289,13 +289,12 @@ bool decoder::read_pid(pid& out, uint8_t context_tag) {
   return true;
 }
 
-bool decoder::decode_big(uint8_t tag, size_t at, term& out) {
+bool decoder::decode_big(uint8_t tag, term& out) {
   size_t hdr = tag == et::small_big ? 1 : 4;
   if (!need(hdr + 1, tag, "the length and sign")) return false;
   size_t n = size_t(get(hdr));
   uint8_t sign = p_[pos_++];
   if (!need(n, tag, "the digits")) return false;
-  (void)at;
   std::vector<uint64_t> limbs((n + 7) / 8, 0);
   for (size_t i = 0; i < n; ++i) limbs[i / 8] |= uint64_t(p_[pos_ + i]) << (8 * (i % 8));
   pos_ += n;
@@ -364,7 +363,7 @@ bool decoder::run(term& result) {
       case et::small_big:
       case et::large_big:
         ++pos_;
-        if (!decode_big(tag, at, value)) return false;
+        if (!decode_big(tag, value)) return false;
         break;
       case et::new_float: {
         ++pos_;
@@ -657,7 +656,8 @@ etf_decode_result try_binary_to_term(std::string_view bytes, const etf_context& 
     }
     if (ok && !opts.allow_trailing && d.left() != 0)
       ok = d.fail(etf_errc::trailing_data, d.pos(),
-                  std::to_string(d.left()) + " bytes follow the term");
+                  std::to_string(d.left()) + (d.left() == 1 ? " byte follows" : " bytes follow") +
+                      " the term");
     if (!ok) {
       r.value = term();
       r.error = std::move(d.error());

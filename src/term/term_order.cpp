@@ -118,7 +118,17 @@ struct pending {
 // order), as do all their parts. Elsewhere numbers compare by value and `*tiebreak` records
 // the first place where arithmetic equality hides an exact difference (integer first).
 int compare_terms(const term& a0, const term& b0, bool key_order0, int* tiebreak) {
-  std::vector<pending> todo;
+  // Immediates (small integers, atoms, []) compare without the work list: map lookups and
+  // sorts mostly compare atoms and small integers.
+  if (a0.raw() == b0.raw()) return 0;
+  if (!a0.boxed() && !b0.boxed()) {
+    if (a0.is_small() && b0.is_small()) return sign_of(a0.as_int() <=> b0.as_int());
+    if (a0.is_atom() && b0.is_atom()) return sign_of(a0.as_atom() <=> b0.as_atom());
+    return rank(a0.type()) < rank(b0.type()) ? -1 : 1;
+  }
+  // Comparisons never nest (the walk is iterative), so one work list per thread suffices.
+  thread_local std::vector<pending> todo;
+  todo.clear();
   todo.push_back({&a0, &b0, key_order0});
   while (!todo.empty()) {
     auto [a, b, key_order] = todo.back();
@@ -226,6 +236,7 @@ bool map_key_less(const term& a, const term& b) noexcept {
 
 size_t term::hash() const noexcept {
   uint64_t h = 0x243F6A8885A308D3ull;
+  if (!boxed()) return size_t(mix(h, raw()));  // immediates need no walk
   std::vector<const term*> todo{this};
   while (!todo.empty()) {
     const term* t = todo.back();
