@@ -3,7 +3,7 @@
 JOBS ?= $(shell nproc)
 CTEST = ctest --output-on-failure -j $(JOBS)
 
-.PHONY: setup build run test test-debug test-asan test-tsan bench release-build format clean
+.PHONY: setup build run test test-debug test-asan test-tsan bench fuzz release-build format clean
 
 setup:
 	@tools/setup.sh
@@ -36,6 +36,10 @@ test-tsan: setup
 
 bench: release-build
 	@python3 bench/run.py --build build/release
+
+fuzz: setup
+	@cmake --preset asan >/dev/null
+	@cmake --build --preset asan --target fuzz
 
 format:
 	@find include src tests bench examples tools -name '*.hpp' -o -name '*.cpp' | xargs clang-format -i
