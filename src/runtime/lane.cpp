@@ -35,11 +35,24 @@ void clear_poison([[maybe_unused]] const char* from, [[maybe_unused]] size_t n) 
 
 }  // namespace
 
-void lane::push_pending(process* p) noexcept {
-  process* h = pending.load(std::memory_order_relaxed);
-  do {
-    p->next_run = h;
-  } while (!pending.compare_exchange_weak(h, p, std::memory_order_seq_cst, std::memory_order_relaxed));
+bool lane::wait_for(process* p) noexcept {
+  uintptr_t s = state_.load(std::memory_order_relaxed);
+  for (;;) {
+    if (!(s & busy_bit)) return false;
+    p->next_run = reinterpret_cast<process*>(s & ~busy_bit);
+    if (state_.compare_exchange_weak(s, reinterpret_cast<uintptr_t>(p) | busy_bit,
+                                     std::memory_order_release, std::memory_order_relaxed))
+      return true;
+  }
+}
+
+process* lane::release() noexcept {
+  uintptr_t s = busy_bit;
+  if (state_.compare_exchange_strong(s, 0, std::memory_order_release, std::memory_order_relaxed))
+    return nullptr;
+  // Someone is waiting: take the list, stay locked.
+  s = state_.exchange(busy_bit, std::memory_order_acq_rel);
+  return reinterpret_cast<process*>(s & ~busy_bit);
 }
 
 lane_set::lane_set(unsigned schedulers, unsigned per_scheduler, size_t stack_size)

@@ -14,12 +14,12 @@
 // processes are tied to a lane's addresses, not to a thread.
 //
 // Invariants:
-//  - `busy` is held by whoever runs on the lane (a scheduler or a blocking-work thread).
-//  - `resident` (guarded by `busy`) is the process whose frames occupy [fctx, top), or null.
+//  - The lane lock is held by whoever runs on the lane (a scheduler or a blocking thread).
+//  - `resident` (written under the lock) is the process whose frames occupy [fctx, top).
 //  - A process's frames are either resident in its lane or saved in its buffer, never both
 //    out of date: they are evacuated before anyone else's frames are written to the lane.
-//  - `pending` holds processes that found the lane busy; whoever releases the lane hands
-//    them back to a run queue (see release in scheduler.cpp).
+//  - Processes that found the lane busy wait on its pending list; whoever releases the lane
+//    hands them back to a run queue (release_lane in scheduler.cpp).
 
 #include <atomic>
 #include <cstddef>
@@ -35,17 +35,27 @@ struct lane {
   char* base = nullptr;  // lowest usable address (a guard page lies below)
   size_t size = 0;
   unsigned home = 0;  // the scheduler that prefers it for new processes
-  std::atomic<bool> busy{false};
-  std::atomic<process*> resident{nullptr};  // written under busy; read racily as a hint
-  std::atomic<process*> pending{nullptr};  // linked through process::next_run
+  std::atomic<process*> resident{nullptr};  // written under the lock; read racily as a hint
 
   char* top() const noexcept { return base + size; }
+
+  // Lock and pending list share one word: bit 0 is "busy", the rest is the head of the
+  // list of processes waiting for the lane (linked through process::next_run). So the
+  // common release is a single CAS, and a process can never be left waiting on a free lane.
   bool try_lock() noexcept {
-    return !busy.load(std::memory_order_relaxed) &&
-           !busy.exchange(true, std::memory_order_acquire);
+    uintptr_t s = state_.load(std::memory_order_relaxed);
+    return s == 0 && state_.compare_exchange_strong(s, busy_bit, std::memory_order_acquire,
+                                                    std::memory_order_relaxed);
   }
-  void push_pending(process* p) noexcept;
-  process* take_pending() noexcept { return pending.exchange(nullptr, std::memory_order_acq_rel); }
+  // Queues p for the lane if it is busy; returns false (and queues nothing) if it is free.
+  bool wait_for(process* p) noexcept;
+  // Releases the lane, or (keeping it locked) hands back the processes waiting for it:
+  // returns that list, and the caller requeues them and calls release() again.
+  process* release() noexcept;
+
+ private:
+  static constexpr uintptr_t busy_bit = 1;
+  std::atomic<uintptr_t> state_{0};
 };
 
 // All lanes of a node, carved from one mapping with a guard page under each lane.

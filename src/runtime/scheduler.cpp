@@ -43,11 +43,7 @@ void requeue(process* p) noexcept {
 }  // namespace
 
 void release_lane(lane& l) noexcept {
-  for (;;) {
-    l.busy.store(false, std::memory_order_seq_cst);
-    if (l.pending.load(std::memory_order_seq_cst) == nullptr) return;
-    if (!l.try_lock()) return;  // the new holder will look at pending when it releases
-    process* list = l.take_pending();
+  while (process* list = l.release()) {
     while (list) {
       process* next = list->next_run;
       list->next_run = nullptr;
@@ -141,8 +137,9 @@ process* worker::next_process() {
   if (lifo_) {
     process* p = lifo_;
     lifo_ = nullptr;
-    if (lifo_streak_++ < lifo_limit) return p;
-    push_local(p);  // let the local queue run: the lifo slot must not starve it
+    // The lifo slot must not starve the local queue; with nothing else queued it just runs.
+    if (lifo_streak_++ < lifo_limit || local_.empty()) return p;
+    if (!local_.push(p)) overflow(p);  // no wake-up: this thread is busy and will get to it
   }
   lifo_streak_ = 0;
   if (process* p = local_.pop()) return p;
@@ -209,10 +206,8 @@ bool worker::acquire_lane(process* p) {
     return true;
   }
   lane* l = p->home;
-  if (!l->try_lock()) {
-    l->push_pending(p);
-    if (l->try_lock()) release_lane(*l);  // the holder left meanwhile: requeue pending
-    return false;
+  while (!l->try_lock()) {
+    if (l->wait_for(p)) return false;  // whoever holds the lane requeues p on release
   }
   if (l->resident.load(std::memory_order_relaxed) != p) {
     evacuate(*l);
