@@ -1,7 +1,11 @@
 #pragma once
 // The node-wide queue of runnable processes: overflow from local queues and processes
 // made runnable by threads that are not schedulers (timers, blocking work, outside code).
-// Thread safety: any thread; a mutex guards the list, `size_` allows a lock-free peek.
+//
+// Overflow travels as batches of pointers, not as a chain through the control blocks: a
+// thread taking a batch copies pointers without touching (and cache-missing on) each
+// block. Single processes are linked through process::next_run.
+// Thread safety: any thread; a mutex guards both lists, `size_` allows a lock-free peek.
 
 #include <atomic>
 #include <cstddef>
@@ -10,6 +14,13 @@
 #include "process.hpp"
 
 namespace otp::detail {
+
+struct process_batch {
+  static constexpr size_t capacity = 128;
+  process_batch* next = nullptr;
+  size_t count = 0;
+  process* items[capacity];
+};
 
 class inject_queue {
  public:
@@ -20,28 +31,24 @@ class inject_queue {
     tail_ = p;
     size_.fetch_add(1, std::memory_order_seq_cst);
   }
-  // Appends a chain linked through next_run (from `head` to `tail`, `n` long).
-  void push_chain(process* head, process* tail, size_t n) noexcept {
+  // Takes ownership of a batch (allocated with alloc_node).
+  void push_batch(process_batch* b) noexcept {
     lock_guard lk(mu_);
-    tail->next_run = nullptr;
-    (tail_ ? tail_->next_run : head_) = head;
-    tail_ = tail;
-    size_.fetch_add(n, std::memory_order_seq_cst);
+    b->next = nullptr;
+    (btail_ ? btail_->next : bhead_) = b;
+    btail_ = b;
+    size_.fetch_add(b->count, std::memory_order_seq_cst);
   }
-  // Takes up to `max` processes as a chain linked through next_run.
-  process* pop_chain(size_t max) noexcept {
+  // A batch of runnable processes (caller frees it with free_node), or null.
+  process_batch* pop_batch() noexcept {
     if (size_.load(std::memory_order_seq_cst) == 0) return nullptr;
     lock_guard lk(mu_);
-    process* first = head_;
-    process* last = nullptr;
-    size_t n = 0;
-    for (process* p = head_; p && n < max; p = p->next_run, ++n) last = p;
-    if (!first) return nullptr;
-    head_ = last->next_run;
-    if (!head_) tail_ = nullptr;
-    last->next_run = nullptr;
-    size_.fetch_sub(n, std::memory_order_seq_cst);
-    return first;
+    process_batch* b = bhead_;
+    if (!b) return nullptr;
+    bhead_ = b->next;
+    if (!bhead_) btail_ = nullptr;
+    size_.fetch_sub(b->count, std::memory_order_seq_cst);
+    return b;
   }
   process* pop() noexcept {
     if (size_.load(std::memory_order_seq_cst) == 0) return nullptr;
@@ -56,10 +63,19 @@ class inject_queue {
   }
   bool empty() const noexcept { return size_.load(std::memory_order_seq_cst) == 0; }
 
+  ~inject_queue() {
+    while (process_batch* b = bhead_) {
+      bhead_ = b->next;
+      free_node(b, sizeof(process_batch));
+    }
+  }
+
  private:
   mutex mu_;
   process* head_ OTPP_GUARDED_BY(mu_) = nullptr;
   process* tail_ OTPP_GUARDED_BY(mu_) = nullptr;
+  process_batch* bhead_ OTPP_GUARDED_BY(mu_) = nullptr;
+  process_batch* btail_ OTPP_GUARDED_BY(mu_) = nullptr;
   std::atomic<size_t> size_{0};
 };
 

@@ -59,7 +59,10 @@ std::vector<pid> process_table::pids() const {
 reclaimer::reclaimer(size_t participants) : slots_(new slot[participants]), n_(participants) {}
 
 void reclaimer::retire(size_t i, process* p) {
-  uint64_t e = epoch_.fetch_add(1, std::memory_order_seq_cst);
+  // Tagged with the current epoch; reclaim() advances the epoch, and p is freed once every
+  // other participant has announced a later one (so it passed a quiescent point after p
+  // left the table). One shared increment per reclaim, not per retire.
+  uint64_t e = epoch_.load(std::memory_order_seq_cst);
   slots_[i].retired.emplace_back(p, e);
   if (slots_[i].retired.size() % 64 == 0) reclaim(i);
 }
@@ -67,6 +70,7 @@ void reclaimer::retire(size_t i, process* p) {
 void reclaimer::reclaim(size_t i) {
   auto& list = slots_[i].retired;
   if (list.empty()) return;
+  epoch_.fetch_add(1, std::memory_order_seq_cst);
   std::atomic_thread_fence(std::memory_order_seq_cst);
   if (external_.load(std::memory_order_seq_cst) != 0) return;
   uint64_t min_seen = UINT64_MAX;

@@ -74,33 +74,29 @@ void worker::push_local(process* p) {
   node_.notify_work();
 }
 
-// The local queue is full: move half of it, and p, to the node's queue in one go.
+// The local queue is full: move half of it, and p, to the node's queue in one batch.
 void worker::overflow(process* p) {
-  process* head = p;
-  process* tail = p;
-  size_t n = 1;
-  for (uint32_t i = 0; i < run_queue::capacity / 2; ++i) {
+  auto* b = new (alloc_node(sizeof(process_batch))) process_batch();
+  b->items[b->count++] = p;
+  while (b->count < process_batch::capacity) {
     process* q = local_.pop();
     if (!q) break;
-    tail->next_run = q;
-    tail = q;
-    ++n;
+    b->items[b->count++] = q;
   }
-  node_.inject().push_chain(head, tail, n);
+  node_.inject().push_batch(b);
 }
 
-// Takes a batch from the node's queue: runs the first, queues the rest locally.
+// Takes work from the node's queue: a batch (runs the first, queues the rest locally) or a
+// single process.
 process* worker::take_injected() {
-  process* chain = node_.inject().pop_chain(run_queue::capacity / 4);
-  if (!chain) return nullptr;
-  for (process* q = chain->next_run; q;) {
-    process* next = q->next_run;
-    q->next_run = nullptr;
-    if (!local_.push(q)) overflow(q);
-    q = next;
+  if (process_batch* b = node_.inject().pop_batch()) {
+    process* first = b->items[0];
+    for (size_t i = 1; i < b->count; ++i)
+      if (!local_.push(b->items[i])) node_.inject().push(b->items[i]);
+    free_node(b, sizeof(process_batch));
+    return first;
   }
-  chain->next_run = nullptr;
-  return chain;
+  return node_.inject().pop();
 }
 
 void worker::loop() {
