@@ -1,6 +1,6 @@
 // CAF 0.17 implementations of the otpp comparison workloads.
 //
-//   caf_bench WORKLOAD        WORKLOAD = spawn | skynet | memory | pingpong | ring | fanin2 | fanin4
+//   caf_bench WORKLOAD    (spawn | skynet | memory | pingpong | ring | fanin2 | fanin4)
 //
 // Prints `RESULT <metric> <value> <unit>` lines, like bench/erlang/otpp_bench.erl, whose header
 // comment is the authoritative definition of every workload. This file mirrors those definitions
@@ -17,8 +17,16 @@
 //    a global atomic; CAF runs it when the last strong reference is dropped, i.e. after the actor
 //    terminated and the scheduler released it. The spawner polls the counter every 1 ms (a
 //    delayed_send to itself), exactly like the Erlang version polls process_count.
+//    The spawner spawns 1000 actors per message and sends itself a message to continue, and this
+//    workload (only) runs with `scheduler.max-throughput = 1`, so the spawner gives its worker
+//    back after every chunk -- CAF's analogue of BEAM preempting the spawning process. Without it
+//    the 1M new actors pile up in the spawner's worker queue and CAF 0.17's work stealing, whose
+//    take_tail() walks that singly linked queue from the head (O(n) per steal), turns the run
+//    quadratic: a single 1M-iteration loop did not finish within 120 s on a 2-core machine.
 //  * memory: the vector holding the 100k handles (needed only to kill the actors afterwards) is
-//    allocated and touched *before* the baseline RSS is read, so it is not counted.
+//    allocated and touched *before* the baseline RSS is read, so it is not counted. The kill is
+//    sent from the main thread, which spreads the exit work over both workers (sent from inside
+//    an actor, it would queue 100k jobs on one worker and hit the same O(n) stealing).
 //  * fanin: each sender sends its 1M messages in one tight loop inside one handler (the idiomatic
 //    "as fast as it can"); CAF cannot preempt a running handler, so with 4 senders on 2 threads
 //    the receiver starts draining only when a sender finishes.
@@ -27,7 +35,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <cinttypes>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -94,6 +101,7 @@ long read_rss_bytes() {
 // spawn: one actor spawns 1,000,000 actors that terminate immediately; time until all are gone.
 
 constexpr int spawn_count = 1'000'000;
+constexpr int spawn_chunk = 1'000;  // spawns per message handled by the spawner
 std::atomic<int> spawn_destroyed{0};
 
 // An actor with an empty body: returning an empty behavior makes CAF terminate it right after
@@ -113,8 +121,16 @@ behavior spawner(stateful_actor<spawner_state>* self, actor reply_to) {
   return {
       [=](go_atom) {
         self->state.t0 = clock_type::now();
-        for (int i = 0; i < spawn_count; ++i) self->spawn<empty_actor>();
-        self->send(self, poll_atom::value);
+        self->send(self, next_atom::value, spawn_count);
+      },
+      // Spawns the next chunk; `left` actors remain to be spawned.
+      [=](next_atom, int left) {
+        const int n = left < spawn_chunk ? left : spawn_chunk;
+        for (int i = 0; i < n; ++i) self->spawn<empty_actor>();
+        if (left > n)
+          self->send(self, next_atom::value, left - n);
+        else
+          self->send(self, poll_atom::value);
       },
       [=](poll_atom) {
         if (spawn_destroyed.load(std::memory_order_acquire) == spawn_count) {
@@ -216,11 +232,10 @@ behavior memory_coordinator(stateful_actor<memory_state>* self, actor reply_to) 
           spawn_batch();
           return;
         }
-        // All 100k are alive and blocked.
+        // All 100k are alive and blocked. Hand the handles to main, which kills them.
         const long rss_after = read_rss_bytes();
-        self->send(reply_to, static_cast<double>(rss_after - st.rss_before) / mem_count);
-        for (auto& child : st.children) self->send_exit(child, caf::exit_reason::kill);
-        st.children.clear();
+        self->send(reply_to, static_cast<double>(rss_after - st.rss_before) / mem_count,
+                   std::move(st.children));
         self->quit();
       },
   };
@@ -230,7 +245,12 @@ void run_memory(caf::actor_system& sys) {
   caf::scoped_actor self{sys};
   auto c = sys.spawn(memory_coordinator, actor_cast<actor>(self));
   self->send(c, go_atom::value);
-  self->receive([](double per_proc) { print_result("mem_rss_per_proc", per_proc, 1, "bytes"); });
+  std::vector<actor> children;
+  self->receive([&](double per_proc, std::vector<actor>& xs) {
+    print_result("mem_rss_per_proc", per_proc, 1, "bytes");
+    children = std::move(xs);
+  });
+  for (auto& child : children) self->send_exit(child, caf::exit_reason::kill);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -271,7 +291,9 @@ void run_pingpong(caf::actor_system& sys) {
   caf::scoped_actor self{sys};
   auto p = sys.spawn(ping, sys.spawn(pong), actor_cast<actor>(self));
   self->send(p, go_atom::value);
-  self->receive([](double secs) { print_result("pingpong_rate", pingpong_rounds / secs, 0, "roundtrips/s"); });
+  self->receive([](double secs) {
+    print_result("pingpong_rate", pingpong_rounds / secs, 0, "roundtrips/s");
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -303,8 +325,10 @@ void run_ring(caf::actor_system& sys) {
   caf::scoped_actor self{sys};
   std::vector<actor> nodes;
   nodes.reserve(ring_size);
-  for (int i = 0; i < ring_size; ++i) nodes.push_back(sys.spawn(ring_node, actor_cast<actor>(self)));
-  for (int i = 0; i < ring_size; ++i) self->send(nodes[i], next_atom::value, nodes[(i + 1) % ring_size]);
+  for (int i = 0; i < ring_size; ++i)
+    nodes.push_back(sys.spawn(ring_node, actor_cast<actor>(self)));
+  for (int i = 0; i < ring_size; ++i)
+    self->send(nodes[i], next_atom::value, nodes[(i + 1) % ring_size]);
   int acks = 0;
   self->receive_for(acks, ring_size)([](ready_atom) {});
   // The ring is built; only the token's trip is timed.
@@ -351,7 +375,8 @@ void run_fanin(caf::actor_system& sys, int senders) {
   const int64_t total = int64_t{senders} * fanin_per_sender;
   auto receiver = sys.spawn(fanin_receiver, total, actor_cast<actor>(self));
   std::vector<actor> tx;
-  for (int i = 0; i < senders; ++i) tx.push_back(sys.spawn(fanin_sender, receiver, actor_cast<actor>(self)));
+  for (int i = 0; i < senders; ++i)
+    tx.push_back(sys.spawn(fanin_sender, receiver, actor_cast<actor>(self)));
   int readies = 0;
   self->receive_for(readies, senders)([](ready_atom) {});
   const auto t0 = clock_type::now();
@@ -372,6 +397,8 @@ int main(int argc, char** argv) {
   const std::string w = argv[1];
   caf::actor_system_config cfg;
   cfg.set("scheduler.max-threads", 2);
+  // See the header comment: lets the chunked spawner yield its worker between chunks.
+  if (w == "spawn") cfg.set("scheduler.max-throughput", 1);
   caf::actor_system sys{cfg};
   if (w == "spawn")
     run_spawn(sys);

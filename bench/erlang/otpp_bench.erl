@@ -1,0 +1,293 @@
+%% otpp_bench: the BEAM side of the otpp comparison benchmarks.
+%%
+%% Run exactly as bench/run.py does (compile first: erlc -o DIR bench/erlang/otpp_bench.erl):
+%%
+%%   erl -noshell +S 2 +P 2000000 -pa DIR -run otpp_bench main WORKLOAD -s init stop
+%%
+%% One workload per invocation. The result is printed as one line
+%%
+%%   RESULT <metric> <value> <unit>
+%%
+%% (value is a plain decimal number, no thousands separators). On any failure the program prints
+%% "otpp_bench: FAILED: ..." to stderr and exits with status 1.
+%%
+%% This header is the reference definition of the workloads; bench/caf/caf_bench.cpp and
+%% bench/otpp/ implement the same thing. "process" = Erlang process / CAF actor / otpp process.
+%% Every workload runs inside a freshly spawned process (never on a non-scheduler thread unless
+%% stated), on a runtime with exactly 2 scheduler threads.
+%%
+%% spawn     (metric spawn_exit_total, ms; lower is better)
+%%   A single process spawns 1,000,000 processes, one after the other, each with an empty body
+%%   (it exits immediately, normally). The clock starts just before the first spawn and stops
+%%   when all 1,000,000 are gone. "Gone": the runtime's live-process count is back to the
+%%   baseline taken before the first spawn. Here: erlang:system_info(process_count), polled after
+%%   the last spawn with a 1 ms sleep (receive after 1) between polls.
+%%
+%% skynet    (metric skynet_total, ms; lower is better)
+%%   Classic skynet. The root node gets (Num = 0, Size = 1,000,000). A node with Size = 1 is a
+%%   leaf: it sends Num to its parent and exits. Any other node spawns 10 children with
+%%   (Num + I * Size/10, Size/10) for I = 0..9, then blocks in receive until it has the 10
+%%   results, sends their sum to its parent and exits. 6 levels, 1,111,111 processes in all,
+%%   1,000,000 leaves. The measuring process spawns the root; the clock runs from just before
+%%   that spawn until the root's sum arrives. The sum must be 499999500000 (else: failure).
+%%
+%% memory    (metric mem_rss_per_proc, bytes; lower is better)
+%%   Resident set size of the OS process (VmRSS from /proc/self/status) is read before spawning
+%%   and after 100,000 processes are alive and blocked in receive. Each child first sends
+%%   `ready` to the parent, then blocks waiting for a message that never comes. The parent
+%%   spawns them in batches of 1,000 and collects each batch's 1,000 readies before spawning the
+%%   next batch (this keeps the parent's mailbox small, so queued readies do not inflate RSS).
+%%   After the 100,000th ready, RSS is read again and (after - before) / 100000 is reported.
+%%   Bookkeeping needed only for teardown is kept out of the measurement (here the parent keeps
+%%   no pid list: the children are found afterwards with erlang:processes(); a runtime that
+%%   needs a handle array must allocate and touch it before the first RSS read). Afterwards all
+%%   100,000 are killed (exit(Pid, kill)) and the parent waits until they are gone. Teardown is
+%%   not measured.
+%%
+%% pingpong  (metric pingpong_rate, roundtrips/s; higher is better)
+%%   Two processes, ping and pong. Ping sends {ping, Self, N} to pong, pong replies {pong, N}
+%%   to ping, ping then sends N-1, and so on: 1,000,000 round trips, exactly one message in
+%%   flight at any time. The clock runs in ping, from just before the first send to the receipt
+%%   of the 1,000,000th reply. Rate = 1,000,000 / seconds.
+%%
+%% ring      (metric ring_rate, hops/s; higher is better)
+%%   1000 processes in a ring (node I forwards to node I+1 mod 1000). The ring is built and every
+%%   node has acknowledged its successor before the clock starts (creation is not timed). The
+%%   measuring process then sends the integer token 1,000,000 to node 0. A node receiving token
+%%   T > 0 sends T-1 to its successor (one hop); a node receiving 0 tells the measuring process,
+%%   which stops the clock. Hops = 1,000,000 (= 1000 laps). Rate = hops / seconds.
+%%
+%% fanin2 / fanin4  (metric fanin2_rate / fanin4_rate, msgs/s; higher is better)
+%%   One receiver and N = 2 or 4 senders. The senders are spawned and report `ready`; the clock
+%%   starts just before the measuring process sends `go` to each sender. On `go` a sender sends
+%%   1,000,000 small integers to the receiver in a tight loop, as fast as it can. The receiver
+%%   counts messages and, at N * 1,000,000, tells the measuring process, which stops the clock.
+%%   Rate = N * 1,000,000 / seconds.
+%%   All processes use default spawn options. Note: giving the receiver
+%%   {message_queue_data, off_heap} (the documented tuning for processes that receive many
+%%   messages) roughly triples BEAM's rate here (about 4M -> 12M msgs/s on the 2-core dev VM);
+%%   it is deliberately NOT used, to keep the default-settings comparison.
+
+-module(otpp_bench).
+-export([main/1]).
+
+-define(SPAWN_COUNT, 1000000).
+-define(SKYNET_LEAVES, 1000000).
+-define(SKYNET_SUM, 499999500000).
+-define(MEM_COUNT, 100000).
+-define(MEM_BATCH, 1000).
+-define(PINGPONG_ROUNDS, 1000000).
+-define(RING_SIZE, 1000).
+-define(RING_HOPS, 1000000).
+-define(FANIN_PER_SENDER, 1000000).
+
+%% Entry point for `-run otpp_bench main WORKLOAD`.
+main([Workload]) ->
+    Fun = case Workload of
+              "spawn"    -> fun spawn_bench/0;
+              "skynet"   -> fun skynet_bench/0;
+              "memory"   -> fun memory_bench/0;
+              "pingpong" -> fun pingpong_bench/0;
+              "ring"     -> fun ring_bench/0;
+              "fanin2"   -> fun() -> fanin_bench(2) end;
+              "fanin4"   -> fun() -> fanin_bench(4) end;
+              _          -> fail("unknown workload ~s", [Workload])
+          end,
+    %% Run the workload in a fresh process with default settings and wait for it.
+    {Pid, Ref} = spawn_monitor(Fun),
+    receive
+        {'DOWN', Ref, process, Pid, normal} -> ok;
+        {'DOWN', Ref, process, Pid, Reason} -> fail("~s crashed: ~p", [Workload, Reason])
+    end;
+main(Args) ->
+    fail("usage: -run otpp_bench main spawn|skynet|memory|pingpong|ring|fanin2|fanin4 "
+         "(got ~p)", [Args]).
+
+fail(Fmt, Args) ->
+    io:format(standard_error, "otpp_bench: FAILED: " ++ Fmt ++ "~n", Args),
+    erlang:halt(1).
+
+result(Metric, Value, Unit) when is_integer(Value) ->
+    io:format("RESULT ~s ~b ~s~n", [Metric, Value, Unit]);
+result(Metric, Value, Unit) when is_float(Value) ->
+    io:format("RESULT ~s ~.1f ~s~n", [Metric, Value, Unit]).
+
+now_us() -> erlang:monotonic_time(microsecond).
+
+ms_since(T0) -> (now_us() - T0) / 1000.
+
+seconds_since(T0) -> (now_us() - T0) / 1.0e6.
+
+%% ---------------------------------------------------------------------------------------------
+%% spawn
+
+spawn_bench() ->
+    Baseline = erlang:system_info(process_count),
+    T0 = now_us(),
+    spawn_n(?SPAWN_COUNT),
+    wait_process_count(Baseline),
+    result("spawn_exit_total", ms_since(T0), "ms").
+
+spawn_n(0) -> ok;
+spawn_n(N) ->
+    spawn(fun() -> ok end),
+    spawn_n(N - 1).
+
+%% Polls until the node's process count is back to Baseline, sleeping 1 ms between polls.
+wait_process_count(Baseline) ->
+    case erlang:system_info(process_count) of
+        N when N =< Baseline -> ok;
+        _ -> receive after 1 -> wait_process_count(Baseline) end
+    end.
+
+%% ---------------------------------------------------------------------------------------------
+%% skynet
+
+skynet_bench() ->
+    Self = self(),
+    T0 = now_us(),
+    spawn(fun() -> skynet(Self, 0, ?SKYNET_LEAVES) end),
+    Sum = receive {sum, S} -> S end,
+    Ms = ms_since(T0),
+    case Sum of
+        ?SKYNET_SUM -> result("skynet_total", Ms, "ms");
+        _ -> fail("skynet sum ~b, expected ~b", [Sum, ?SKYNET_SUM])
+    end.
+
+skynet(Parent, Num, 1) ->
+    Parent ! {sum, Num};
+skynet(Parent, Num, Size) ->
+    Self = self(),
+    Sub = Size div 10,
+    spawn_children(Self, Num, Sub, 0),
+    Parent ! {sum, collect(10, 0)}.
+
+spawn_children(_Self, _Num, _Sub, 10) -> ok;
+spawn_children(Self, Num, Sub, I) ->
+    spawn(fun() -> skynet(Self, Num + I * Sub, Sub) end),
+    spawn_children(Self, Num, Sub, I + 1).
+
+collect(0, Sum) -> Sum;
+collect(N, Sum) -> receive {sum, X} -> collect(N - 1, Sum + X) end.
+
+%% ---------------------------------------------------------------------------------------------
+%% memory
+
+memory_bench() ->
+    Baseline = erlang:system_info(process_count),
+    _ = rss_bytes(),                  % loads everything rss_bytes/0 needs before the baseline
+    erlang:garbage_collect(),
+    Before = rss_bytes(),
+    spawn_sleepers(?MEM_COUNT),
+    After = rss_bytes(),
+    result("mem_rss_per_proc", (After - Before) / ?MEM_COUNT, "bytes"),
+    %% Teardown: kill every sleeper (they all wait in sleeper/1) and wait until all are gone.
+    [exit(P, kill) || P <- erlang:processes(), is_sleeper(P)],
+    wait_process_count(Baseline).
+
+is_sleeper(Pid) ->
+    erlang:process_info(Pid, current_function) =:= {current_function, {?MODULE, sleeper, 1}}.
+
+%% Spawns N sleepers in batches of ?MEM_BATCH, collecting each batch's readies.
+spawn_sleepers(0) -> ok;
+spawn_sleepers(N) ->
+    B = min(N, ?MEM_BATCH),
+    Self = self(),
+    spawn_batch(Self, B),
+    collect_ready(B),
+    spawn_sleepers(N - B).
+
+spawn_batch(_Parent, 0) -> ok;
+spawn_batch(Parent, N) ->
+    spawn(fun() -> sleeper(Parent) end),
+    spawn_batch(Parent, N - 1).
+
+sleeper(Parent) ->
+    Parent ! ready,
+    receive never_sent -> ok end.
+
+collect_ready(0) -> ok;
+collect_ready(N) -> receive ready -> collect_ready(N - 1) end.
+
+%% VmRSS of the beam.smp OS process, in bytes.
+rss_bytes() ->
+    {ok, Status} = file:read_file("/proc/self/status"),
+    case re:run(Status, "VmRSS:\\s+([0-9]+) kB", [{capture, all_but_first, list}]) of
+        {match, [Kb]} -> list_to_integer(Kb) * 1024;
+        nomatch -> fail("no VmRSS in /proc/self/status", [])
+    end.
+
+%% ---------------------------------------------------------------------------------------------
+%% pingpong
+
+pingpong_bench() ->
+    Pong = spawn(fun pong/0),
+    T0 = now_us(),
+    ping(Pong, ?PINGPONG_ROUNDS),
+    Secs = seconds_since(T0),
+    exit(Pong, kill),
+    result("pingpong_rate", round(?PINGPONG_ROUNDS / Secs), "roundtrips/s").
+
+ping(_Pong, 0) -> ok;
+ping(Pong, N) ->
+    Pong ! {ping, self(), N},
+    receive {pong, N} -> ping(Pong, N - 1) end.
+
+pong() ->
+    receive {ping, From, N} -> From ! {pong, N} end,
+    pong().
+
+%% ---------------------------------------------------------------------------------------------
+%% ring
+
+ring_bench() ->
+    Self = self(),
+    Nodes = [spawn(fun() -> ring_init(Self) end) || _ <- lists:seq(1, ?RING_SIZE)],
+    [First | Rest] = Nodes,
+    [N ! {next, Next} || {N, Next} <- lists:zip(Nodes, Rest ++ [First])],
+    [receive ring_ack -> ok end || _ <- Nodes],
+    %% The ring is built; only the token's trip is timed.
+    T0 = now_us(),
+    First ! ?RING_HOPS,
+    receive ring_done -> ok end,
+    Secs = seconds_since(T0),
+    [exit(N, kill) || N <- Nodes],
+    result("ring_rate", round(?RING_HOPS / Secs), "hops/s").
+
+ring_init(Reporter) ->
+    receive {next, Next} -> Reporter ! ring_ack, ring_node(Next, Reporter) end.
+
+ring_node(Next, Reporter) ->
+    receive
+        0 -> Reporter ! ring_done;
+        T -> Next ! T - 1
+    end,
+    ring_node(Next, Reporter).
+
+%% ---------------------------------------------------------------------------------------------
+%% fanin2 / fanin4
+
+fanin_bench(NSenders) ->
+    Self = self(),
+    Total = NSenders * ?FANIN_PER_SENDER,
+    Receiver = spawn(fun() -> fanin_receive(Total, Self) end),
+    Senders = [spawn(fun() -> fanin_sender(Receiver, Self) end) || _ <- lists:seq(1, NSenders)],
+    [receive fanin_ready -> ok end || _ <- Senders],
+    T0 = now_us(),
+    [S ! go || S <- Senders],
+    receive fanin_done -> ok end,
+    Secs = seconds_since(T0),
+    Metric = "fanin" ++ integer_to_list(NSenders) ++ "_rate",
+    result(Metric, round(Total / Secs), "msgs/s").
+
+fanin_sender(Receiver, Reporter) ->
+    Reporter ! fanin_ready,
+    receive go -> send_n(Receiver, ?FANIN_PER_SENDER) end.
+
+send_n(_Receiver, 0) -> ok;
+send_n(Receiver, N) ->
+    Receiver ! N,
+    send_n(Receiver, N - 1).
+
+fanin_receive(0, Reporter) -> Reporter ! fanin_done;
+fanin_receive(N, Reporter) -> receive _ -> fanin_receive(N - 1, Reporter) end.
