@@ -28,7 +28,12 @@ struct eh_globals {
   unsigned int uncaught;
 };
 
-eh_globals* thread_eh() noexcept { return reinterpret_cast<eh_globals*>(abi::__cxa_get_globals()); }
+// Called only from resume(), which runs on a thread's own stack (never migrates), so the
+// per-thread pointer can be cached.
+eh_globals* thread_eh() noexcept {
+  thread_local eh_globals* g = reinterpret_cast<eh_globals*>(abi::__cxa_get_globals());
+  return g;
+}
 
 // Swaps this thread's exception state with the process's saved one (symmetric: called
 // before switching in and after switching out).

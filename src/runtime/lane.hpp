@@ -36,6 +36,9 @@ struct lane {
   size_t size = 0;
   unsigned home = 0;  // the scheduler that prefers it for new processes
   std::atomic<process*> resident{nullptr};  // written under the lock; read racily as a hint
+  // The scheduler holding the lane (-1: none, or a blocking thread). Only the holder writes
+  // its own index here, so `holder == me` is a safe lock-free test of "I hold it".
+  std::atomic<int> holder{-1};
 
   char* top() const noexcept { return base + size; }
 
@@ -52,6 +55,8 @@ struct lane {
   // Releases the lane, or (keeping it locked) hands back the processes waiting for it:
   // returns that list, and the caller requeues them and calls release() again.
   process* release() noexcept;
+  // Someone is queued on the pending list.
+  bool has_waiters() const noexcept { return state_.load(std::memory_order_acquire) > busy_bit; }
 
  private:
   static constexpr uintptr_t busy_bit = 1;

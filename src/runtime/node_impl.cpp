@@ -135,9 +135,14 @@ void node_impl::process_exited(process* p) noexcept {
 }
 
 size_t node_impl::live() const noexcept {
-  int64_t n = outside_births_.load(std::memory_order_acquire);
-  for (auto& w : workers_) n += w->births.load(std::memory_order_acquire) - w->deaths.load(std::memory_order_acquire);
-  return n > 0 ? size_t(n) : 0;
+  // Deaths first, then births: both only grow, so the difference is never below the number
+  // alive at the moment the deaths were read. A zero is therefore never premature.
+  int64_t deaths = 0, births = 0;
+  for (auto& w : workers_) deaths += w->deaths.load(std::memory_order_acquire);
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  for (auto& w : workers_) births += w->births.load(std::memory_order_acquire);
+  births += outside_births_.load(std::memory_order_acquire);
+  return births > deaths ? size_t(births - deaths) : 0;
 }
 
 // ---- idle protocol ------------------------------------------------------------------

@@ -42,12 +42,17 @@ void requeue(process* p) noexcept {
 
 }  // namespace
 
-void release_lane(lane& l) noexcept {
+void release_lane(lane& l, bool to_inject) noexcept {
   while (process* list = l.release()) {
     while (list) {
       process* next = list->next_run;
       list->next_run = nullptr;
-      requeue(list);
+      if (to_inject) {
+        list->node->inject().push(list);
+        list->node->notify_work();
+      } else {
+        requeue(list);
+      }
       list = next;
     }
   }
@@ -106,8 +111,8 @@ void worker::loop() {
   t.participant = index_;
   node_.reclaim().online(index_);
   for (;;) {
+    if (release_wanted_.load(std::memory_order_acquire)) release_wanted_lanes();
     process* p = next_process();
-    // if (!p) p = spin_for_work();
     if (!p) {
       if (node_.stopping()) break;
       park();
@@ -121,8 +126,36 @@ void worker::loop() {
     node_.reclaim().quiescent(index_);
     if ((tick_ & 63) == 0) node_.reclaim().reclaim(index_);
   }
+  release_all_lanes();
   node_.reclaim().offline(index_);
   t = thread_ctx{};
+}
+
+void worker::hold_lane(lane* l) {
+  l->holder.store(int(index_), std::memory_order_relaxed);
+  held_.push_back(l);
+}
+
+void worker::release_held(size_t i, bool to_inject) {
+  lane* l = held_[i];
+  held_[i] = held_.back();
+  held_.pop_back();
+  l->holder.store(-1, std::memory_order_relaxed);
+  release_lane(*l, to_inject);
+}
+
+// Gives up lanes others are waiting for, and other schedulers' home lanes. The processes
+// that waited go to the node's queue, where the scheduler that asked will find them.
+void worker::release_wanted_lanes() {
+  release_wanted_.store(false, std::memory_order_relaxed);
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  for (size_t i = held_.size(); i-- > 0;) {
+    if (held_[i]->has_waiters() || held_[i]->home != index_) release_held(i, true);
+  }
+}
+
+void worker::release_all_lanes() {
+  while (!held_.empty()) release_held(held_.size() - 1, false);
 }
 
 process* worker::next_process() {
@@ -172,19 +205,30 @@ process* worker::steal() {
 }
 
 lane* worker::pick_fresh_lane() {
+  for (lane* l : held_)  // a held lane with nobody's frames in it: no copy, no atomics
+    if (!l->resident.load(std::memory_order_relaxed)) return l;
   lane_set& lanes = node_.lanes();
   lane* home = lanes.home_lanes(index_);
   unsigned n = lanes.per_scheduler();
-  for (unsigned i = 0; i < n; ++i) {  // an empty lane needs no evacuation
-    lane* l = &home[(next_lane_ + i) % n];
-    if (!l->resident.load(std::memory_order_relaxed) && l->try_lock()) return l;
-  }
   for (unsigned i = 0; i < n; ++i) {
-    lane* l = &home[next_lane_++ % n];
-    if (l->try_lock()) return l;
+    lane* l = &home[(next_lane_ + i) % n];
+    if (l->try_lock()) {
+      hold_lane(l);
+      return l;
+    }
   }
+  if (!held_.empty()) return held_[next_lane_++ % held_.size()];  // evict a resident
   for (size_t i = 0; i < lanes.count(); ++i) {
-    if (lanes.at(i).try_lock()) return &lanes.at(i);
+    lane* l = &lanes.at(i);
+    if (l->try_lock()) {
+      hold_lane(l);
+      return l;
+    }
+  }
+  // Every lane is held elsewhere: ask the holders of our home lanes to let go.
+  for (unsigned i = 0; i < n; ++i) {
+    int h = home[i].holder.load(std::memory_order_relaxed);
+    if (h >= 0 && unsigned(h) != index_) node_.worker_at(unsigned(h)).want_release();
   }
   return nullptr;
 }
@@ -202,8 +246,15 @@ bool worker::acquire_lane(process* p) {
     return true;
   }
   lane* l = p->home;
-  while (!l->try_lock()) {
-    if (l->wait_for(p)) return false;  // whoever holds the lane requeues p on release
+  if (l->holder.load(std::memory_order_relaxed) != int(index_)) {
+    while (!l->try_lock()) {
+      if (l->wait_for(p)) {  // its holder requeues p when it lets go; ask it to
+        int h = l->holder.load(std::memory_order_relaxed);
+        if (h >= 0) node_.worker_at(unsigned(h)).want_release();
+        return false;
+      }
+    }
+    hold_lane(l);
   }
   if (l->resident.load(std::memory_order_relaxed) != p) {
     evacuate(*l);
@@ -225,13 +276,11 @@ void worker::run(process* p) {
 void worker::after_switch(process* p, switch_action a) {
   switch (a) {
     case switch_action::yielded:
-      release_lane(*p->home);
       p->status.store(run_status::runnable, std::memory_order_relaxed);
       push_local(p);
       break;
     case switch_action::waiting:
-      // Release the lane first: once try_block succeeds, a sender may resume p elsewhere.
-      release_lane(*p->home);
+      // The lane stays held: a sender that resumes p elsewhere finds it held and asks us.
       p->status.store(run_status::waiting, std::memory_order_relaxed);
       if (!p->mailbox.try_block()) {  // something arrived while switching out
         p->status.store(run_status::runnable, std::memory_order_relaxed);
@@ -239,15 +288,23 @@ void worker::after_switch(process* p, switch_action a) {
       }
       break;
     case switch_action::exited: {
-      lane* l = p->home;
-      l->resident.store(nullptr, std::memory_order_relaxed);
-      release_lane(*l);
+      p->home->resident.store(nullptr, std::memory_order_relaxed);
       release_fiber(p);
       node_.reclaim().retire(index_, p);
       break;
     }
     case switch_action::to_blocking:
-      node_.blocking().submit(p);  // the lane stays locked: the job runs on p's stack
+      // The lane stays locked but passes to the blocking thread (it runs the job on p's
+      // stack and releases the lane afterwards).
+      for (size_t i = 0; i < held_.size(); ++i) {
+        if (held_[i] == p->home) {
+          held_[i] = held_.back();
+          held_.pop_back();
+          break;
+        }
+      }
+      p->home->holder.store(-1, std::memory_order_relaxed);
+      node_.blocking().submit(p);
       break;
     default:
       std::abort();  // from_blocking is only ever seen by blocking threads
@@ -255,6 +312,9 @@ void worker::after_switch(process* p, switch_action a) {
 }
 
 void worker::park() {
+  // A parked scheduler holds no lanes: others must be able to resume processes on them.
+  release_all_lanes();
+  if (!local_.empty() || lifo_) return;
   if (searching_) {
     searching_ = false;
     node_.searching().fetch_sub(1, std::memory_order_seq_cst);

@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "lane.hpp"
 #include "process_table.hpp"
@@ -43,6 +44,8 @@ class worker {
   run_queue& local() noexcept { return local_; }
   process_table::number_block& numbers() noexcept { return numbers_; }
   void unpark();
+  // Asks this scheduler to give up held lanes that others need (see hold_lane).
+  void want_release() noexcept { release_wanted_.store(true, std::memory_order_release); }
 
   // Processes started and ended on this thread (single writer each; summed for counts).
   alignas(64) std::atomic<int64_t> births{0};
@@ -61,6 +64,10 @@ class worker {
   lane* pick_fresh_lane();
   bool acquire_lane(process* p);
   void park();
+  void hold_lane(lane* l);
+  void release_held(size_t i, bool to_inject);
+  void release_wanted_lanes();
+  void release_all_lanes();
 
   node_impl& node_;
   unsigned index_;
@@ -74,6 +81,11 @@ class worker {
   bool searching_ = false;         // counted in node_impl::searching_
   bool woken_searching_ = false;   // guarded by the node's idle mutex
   process_table::number_block numbers_;
+  // Lanes this scheduler keeps locked between runs, so resuming a process on them costs no
+  // atomic operation. Released when another thread asks (release_wanted_), when parking,
+  // and lanes of other schedulers' homes whenever asked.
+  std::vector<lane*> held_;
+  std::atomic<bool> release_wanted_{false};
 
   std::mutex park_mu_;
   std::condition_variable park_cv_;
@@ -92,7 +104,8 @@ struct thread_ctx {
 };
 thread_ctx& tls() noexcept;
 
-// Releases a lane after running on it, handing processes that waited for it to a queue.
-void release_lane(lane& l) noexcept;
+// Releases a lane, handing processes that waited for it to a run queue (this scheduler's,
+// or the node's when `to_inject` or when not on a scheduler).
+void release_lane(lane& l, bool to_inject = false) noexcept;
 
 }  // namespace otp::detail

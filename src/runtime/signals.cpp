@@ -203,7 +203,7 @@ process_info snapshot(process* p, atom status) {
   info.current_function = (p->ext && !p->ext->label.empty()) ? p->ext->label
                           : p->body                           ? p->body->name()
                                                               : "";
-  info.stack_bytes = p->saved_size;
+  info.stack_bytes = p->saved_cap;  // the buffer its frames are copied to while suspended
   return info;
 }
 
