@@ -1,7 +1,8 @@
 // otpp side of the comparison benchmarks. The workloads are defined in the header of
 // bench/erlang/otpp_bench.erl; this file implements exactly the same, idiomatically.
 //
-//   otpp_bench WORKLOAD     (spawn | skynet | memory | pingpong | ring | fanin2 | fanin4)
+//   otpp_bench WORKLOAD     (spawn | skynet | memory | pingpong | ring | fanin2 | fanin4,
+//                            and spawn_scaling, otpp only)
 //
 // prints `RESULT <metric> <value> <unit>`. Runs on a node with 2 schedulers and room for
 // 2,000,000 processes (as erl +S 2 +P 2000000).
@@ -63,6 +64,19 @@ void spawn_bench(otp::node& n) {
   for (int i = 0; i < 1'000'000; ++i) spawn([] {});
   while (n.process_count() > baseline) otp::sleep(1ms);
   result("spawn_exit_total", ms_since(t0), "ms");
+}
+
+// Spawn cost per process at growing N: flat means linear scaling (CAF 0.17's is quadratic).
+void spawn_scaling_bench(otp::node& n) {
+  for (int count : {250'000, 500'000, 1'000'000}) {
+    size_t baseline = n.process_count();
+    auto t0 = clock_type::now();
+    for (int i = 0; i < count; ++i) spawn([] {});
+    while (n.process_count() > baseline) otp::sleep(1ms);
+    double ns = ms_since(t0) * 1e6 / count;
+    std::string metric = "spawn_" + std::to_string(count / 1000) + "k_per_proc";
+    result(metric.c_str(), ns, "ns");
+  }
 }
 
 // ---- skynet -------------------------------------------------------------------------
@@ -216,13 +230,14 @@ void fanin_bench(int senders) {
 
 int main(int argc, char** argv) {
   std::map<std::string, std::function<void(otp::node&)>> workloads = {
-      {"spawn", spawn_bench},       {"skynet", skynet_bench},
+      {"spawn", spawn_bench},       {"spawn_scaling", spawn_scaling_bench},
+      {"skynet", skynet_bench},
       {"memory", memory_bench},     {"pingpong", pingpong_bench},
       {"ring", ring_bench},         {"fanin2", [](otp::node&) { fanin_bench(2); }},
       {"fanin4", [](otp::node&) { fanin_bench(4); }},
   };
   if (argc != 2 || !workloads.count(argv[1])) {
-    std::fprintf(stderr, "usage: otpp_bench spawn|skynet|memory|pingpong|ring|fanin2|fanin4\n");
+    std::fprintf(stderr, "usage: otpp_bench spawn|spawn_scaling|skynet|memory|pingpong|ring|fanin2|fanin4\n");
     return 2;
   }
   otp::node n({.schedulers = 2, .max_processes = 2'000'000});

@@ -9,9 +9,10 @@
 // runs on a lane; when it suspends, its frames stay in place ("resident"). Only when
 // another process needs that lane are the resident's used frames — typically a few hundred
 // bytes — copied out to a heap buffer ("evacuated"); they are copied back to the same
-// addresses before it runs again, so pointers into its stack stay valid. A lane is locked
-// only while something runs on it, so a process can resume on any scheduler thread:
-// processes are tied to a lane's addresses, not to a thread.
+// addresses before it runs again, so pointers into its stack stay valid. A scheduler holds
+// the lanes it uses until it parks or another scheduler asks for one (scheduler.hpp), so a
+// process can resume on any scheduler thread that gets its lane: processes are tied to a
+// lane's addresses, not to a thread.
 //
 // Invariants:
 //  - The lane lock is held by whoever runs on the lane (a scheduler or a blocking thread).
