@@ -63,8 +63,15 @@ void set_this_node(atom name, uint32_t creation) noexcept {
 }
 
 std::string to_string(const pid& p) {
-  return "<" + node_text(p.node()) + "." + std::to_string(p.id_field()) + "." +
-         std::to_string(p.serial_field()) + ">";
+  // Appends rather than "<" + std::string: g++ 12 warns falsely (-Wrestrict) on the latter.
+  std::string out = "<";
+  out += node_text(p.node());
+  out += '.';
+  out += std::to_string(p.id_field());
+  out += '.';
+  out += std::to_string(p.serial_field());
+  out += '>';
+  return out;
 }
 
 std::strong_ordering operator<=>(const pid& a, const pid& b) noexcept {
@@ -85,9 +92,14 @@ reference reference::make() {
 }
 
 std::string to_string(const reference& r) {
-  std::string out = "#Ref<" + node_text(r.node());
-  for (size_t i = r.word_count(); i-- > 0;) out += "." + std::to_string(r.word(int(i)));
-  return out + ">";
+  std::string out = "#Ref<";
+  out += node_text(r.node());
+  for (size_t i = r.word_count(); i-- > 0;) {
+    out += '.';
+    out += std::to_string(r.word(int(i)));
+  }
+  out += '>';
+  return out;
 }
 
 std::strong_ordering operator<=>(const reference& a, const reference& b) noexcept {
