@@ -198,7 +198,9 @@ term parser::leaf() {
         advance();
         if (t.text == "+") return n;
         if (n.is_float()) return term(-n.as_float());
-        return term::integer_from_string("-" + to_string(n), 10);
+        std::string digits = "-";  // appended, not "-" + string: g++ 12 warns falsely
+        digits += to_string(n);
+        return term::integer_from_string(digits, 10);
       }
       if (t.text == "<<") {
         cur_ = std::move(t);
