@@ -55,11 +55,12 @@ void watcher(pid root) {
   send(root, watching{});
   std::map<reference, std::string> names;
   for (;;) {
-    receive([&](watch w) {
-              names[monitor(w.worker)] = w.name;
-              send(w.from, watching{});
-            },
-            [&](down_msg d) { say("watcher", names[d.ref] + " is DOWN: " + to_string(d.reason)); });
+    receive(
+        [&](watch w) {
+          names[monitor(w.worker)] = w.name;
+          send(w.from, watching{});
+        },
+        [&](down_msg d) { say("watcher", names[d.ref] + " is DOWN: " + to_string(d.reason)); });
   }
 }
 

@@ -230,14 +230,19 @@ void fanin_bench(int senders) {
 
 int main(int argc, char** argv) {
   std::map<std::string, std::function<void(otp::node&)>> workloads = {
-      {"spawn", spawn_bench},       {"spawn_scaling", spawn_scaling_bench},
+      {"spawn", spawn_bench},
+      {"spawn_scaling", spawn_scaling_bench},
       {"skynet", skynet_bench},
-      {"memory", memory_bench},     {"pingpong", pingpong_bench},
-      {"ring", ring_bench},         {"fanin2", [](otp::node&) { fanin_bench(2); }},
+      {"memory", memory_bench},
+      {"pingpong", pingpong_bench},
+      {"ring", ring_bench},
+      {"fanin2", [](otp::node&) { fanin_bench(2); }},
       {"fanin4", [](otp::node&) { fanin_bench(4); }},
   };
   if (argc != 2 || !workloads.count(argv[1])) {
-    std::fprintf(stderr, "usage: otpp_bench spawn|spawn_scaling|skynet|memory|pingpong|ring|fanin2|fanin4\n");
+    std::fprintf(
+        stderr,
+        "usage: otpp_bench spawn|spawn_scaling|skynet|memory|pingpong|ring|fanin2|fanin4\n");
     return 2;
   }
   otp::node n({.schedulers = 2, .max_processes = 2'000'000});

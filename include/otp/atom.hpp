@@ -16,26 +16,35 @@ namespace otp {
 
 // Atoms the runtime itself uses. They are interned first, in this order, so each has a
 // fixed index and can be a compile-time constant (`atoms::ok`).
-#define OTPP_BUILTIN_ATOMS(X)                                                                    \
-  X(empty_, "")                                                                                  \
-  X(ok, "ok") X(error, "error") X(true_, "true") X(false_, "false") X(undefined, "undefined")    \
-  X(normal, "normal") X(kill, "kill") X(killed, "killed") X(noproc, "noproc")                    \
-  X(noconnection, "noconnection") X(shutdown, "shutdown") X(EXIT, "EXIT") X(DOWN, "DOWN")        \
-  X(process, "process") X(timeout, "timeout") X(infinity, "infinity") X(badarg, "badarg")        \
-  X(system_limit, "system_limit") X(nonode_nohost, "nonode@nohost") X(cpp_exception,            \
-  "cpp_exception") X(running, "running") X(runnable, "runnable") X(waiting, "waiting")           \
-  X(exiting, "exiting") X(suspended, "suspended") X(message_queue_len, "message_queue_len")      \
-  X(links, "links") X(monitors, "monitors") X(monitored_by, "monitored_by")                      \
-  X(registered_name, "registered_name") X(status, "status") X(memory, "memory")                  \
-  X(current_function, "current_function") X(trap_exit, "trap_exit") X(badarith, "badarith")      \
-  X(badmatch, "badmatch") X(function_clause, "function_clause") X(nocatch, "nocatch")            \
-  X(timeout_value, "timeout_value") X(call, "call") X(cast, "cast") X(info, "info")              \
-  X(stop, "stop") X(reply, "reply") X(noreply, "noreply") X(ignore, "ignore")
+#define OTPP_BUILTIN_ATOMS(X)                                                                     \
+  X(empty_, "")                                                                                   \
+  X(ok, "ok")                                                                                     \
+  X(error, "error") X(true_, "true") X(false_, "false") X(undefined, "undefined")                 \
+      X(normal, "normal") X(kill, "kill") X(killed, "killed") X(noproc, "noproc") X(              \
+          noconnection, "noconnection") X(shutdown, "shutdown") X(EXIT, "EXIT") X(DOWN, "DOWN")   \
+          X(process, "process") X(timeout, "timeout") X(infinity, "infinity") X(badarg, "badarg") \
+              X(system_limit, "system_limit") X(nonode_nohost, "nonode@nohost")                   \
+                  X(cpp_exception, "cpp_exception") X(running, "running") X(runnable, "runnable") \
+                      X(waiting, "waiting") X(exiting, "exiting") X(suspended, "suspended")       \
+                          X(message_queue_len, "message_queue_len") X(links, "links")             \
+                              X(monitors, "monitors") X(monitored_by, "monitored_by")             \
+                                  X(registered_name, "registered_name") X(status, "status")       \
+                                      X(memory, "memory") X(current_function, "current_function") \
+                                          X(trap_exit, "trap_exit") X(badarith, "badarith")       \
+                                              X(badmatch, "badmatch")                             \
+                                                  X(function_clause, "function_clause")           \
+                                                      X(nocatch, "nocatch")                       \
+                                                          X(timeout_value, "timeout_value")       \
+                                                              X(call, "call") X(cast, "cast")     \
+                                                                  X(info, "info") X(stop, "stop") \
+                                                                      X(reply, "reply")           \
+                                                                          X(noreply, "noreply")   \
+                                                                              X(ignore, "ignore")
 
 class atom;
 namespace detail {
 struct atom_index_tag {};
-}
+}  // namespace detail
 
 class atom {
  public:
@@ -85,7 +94,9 @@ OTPP_BUILTIN_ATOMS(OTPP_ATOM_CONST)
 
 inline namespace literals {
 /// `"ok"_a` interns an atom.
-inline atom operator""_a(const char* s, size_t n) { return atom(std::string_view(s, n)); }
+inline atom operator""_a(const char* s, size_t n) {
+  return atom(std::string_view(s, n));
+}
 }  // namespace literals
 
 /// Prints the atom as Erlang does: quoted when it is not a bare atom (`'hello world'`).

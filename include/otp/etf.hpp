@@ -80,15 +80,15 @@ struct etf_decode_options {
 };
 
 enum class etf_errc : uint8_t {
-  truncated,          // the input ends inside a term
-  bad_version,        // the first byte is not 131
-  unknown_tag,        // a tag this decoder does not know, or one not allowed here
-  bad_atom,           // atom too long, invalid UTF-8, not existing (safe mode), table full
-  bad_atom_cache_ref, // ATOM_CACHE_REF index outside the given cache
-  bad_value,          // a field out of range: non-finite float, bit count, reference length...
-  duplicate_map_key,  // MAP_EXT lists a key twice
-  bad_compression,    // zlib data corrupt, too large, or not of the declared size
-  trailing_data,      // bytes after the term (without allow_trailing)
+  truncated,           // the input ends inside a term
+  bad_version,         // the first byte is not 131
+  unknown_tag,         // a tag this decoder does not know, or one not allowed here
+  bad_atom,            // atom too long, invalid UTF-8, not existing (safe mode), table full
+  bad_atom_cache_ref,  // ATOM_CACHE_REF index outside the given cache
+  bad_value,           // a field out of range: non-finite float, bit count, reference length...
+  duplicate_map_key,   // MAP_EXT lists a key twice
+  bad_compression,     // zlib data corrupt, too large, or not of the declared size
+  trailing_data,       // bytes after the term (without allow_trailing)
   out_of_memory,
 };
 

@@ -57,8 +57,7 @@ inline constexpr bool is_capture<capture_t<T>> = true;
 
 template <class T>
 concept pattern_arg = std::is_base_of_v<pattern_tag, std::remove_cvref_t<T>> ||
-                      std::same_as<std::remove_cvref_t<T>, wildcard_t> ||
-                      is_capture<std::remove_cvref_t<T>>;
+    std::same_as<std::remove_cvref_t<T>, wildcard_t> || is_capture<std::remove_cvref_t<T>>;
 
 template <class... Ps>
 constexpr size_t capture_count = (std::tuple_size_v<typename Ps::captures> + ... + 0);
@@ -210,26 +209,26 @@ struct where_pattern : pattern_tag {
 
 /// `tuple(...)` with any pattern argument (`_`, `cap<T>`, another pattern) is a pattern.
 template <class... Ts>
-  requires(detail::pattern::pattern_arg<Ts> || ...)
-auto tuple(Ts&&... xs) {
+requires(detail::pattern::pattern_arg<Ts> || ...) auto tuple(Ts&&... xs) {
   return detail::pattern::tuple_pattern<detail::pattern::pattern_t<Ts>...>{
       {}, {detail::pattern::as_pattern(std::forward<Ts>(xs))...}};
 }
 
 /// `list(...)` with any pattern argument is a pattern for a proper list of that length.
 template <class... Ts>
-  requires(detail::pattern::pattern_arg<Ts> || ...)
-auto list(Ts&&... xs) {
+requires(detail::pattern::pattern_arg<Ts> || ...) auto list(Ts&&... xs) {
   return detail::pattern::list_pattern<detail::pattern::pattern_t<Ts>...>{
       {}, {detail::pattern::as_pattern(std::forward<Ts>(xs))...}};
 }
 
 /// [H | T] as a pattern (at least one part must be a pattern: `_`, `cap<T>`, ...).
 template <class H, class T>
-  requires(detail::pattern::pattern_arg<H> || detail::pattern::pattern_arg<T>)
-auto cons(H&& h, T&& t) {
-  return detail::pattern::cons_pattern<detail::pattern::pattern_t<H>, detail::pattern::pattern_t<T>>{
-      {}, detail::pattern::as_pattern(std::forward<H>(h)),
+requires(detail::pattern::pattern_arg<H> || detail::pattern::pattern_arg<T>) auto cons(H&& h,
+                                                                                       T&& t) {
+  return detail::pattern::cons_pattern<detail::pattern::pattern_t<H>,
+                                       detail::pattern::pattern_t<T>>{
+      {},
+      detail::pattern::as_pattern(std::forward<H>(h)),
       detail::pattern::as_pattern(std::forward<T>(t))};
 }
 
@@ -250,7 +249,8 @@ auto entry(K&& key, P&& value) {
 /// A map holding at least these entries.
 template <class... Es>
 auto map_with(Es&&... entries) {
-  return detail::pattern::map_pattern<std::remove_cvref_t<Es>...>{{}, {std::forward<Es>(entries)...}};
+  return detail::pattern::map_pattern<std::remove_cvref_t<Es>...>{{},
+                                                                  {std::forward<Es>(entries)...}};
 }
 
 /// Pattern `p`, then the guard `pred(const term&)`.
@@ -262,7 +262,8 @@ auto where(P&& p, F&& pred) {
 
 /// Matches `t` against `p`: the captures on success, nullopt otherwise.
 template <class P>
-auto match(const term& t, P&& p) -> std::optional<typename detail::pattern::pattern_t<P>::captures> {
+auto match(const term& t, P&& p)
+    -> std::optional<typename detail::pattern::pattern_t<P>::captures> {
   auto pat = detail::pattern::as_pattern(std::forward<P>(p));
   typename decltype(pat)::captures out{};
   if (!pat.template bind<0>(t, out)) return std::nullopt;

@@ -68,7 +68,8 @@ class node {
   /// Starts a process from outside any process.
   template <class F, class... Args>
   pid spawn(F&& f, Args&&... args) {
-    return detail::spawn_on(*impl_, {detail::make_body(std::forward<F>(f), std::forward<Args>(args)...)})
+    return detail::spawn_on(*impl_,
+                            {detail::make_body(std::forward<F>(f), std::forward<Args>(args)...)})
         .child;
   }
 

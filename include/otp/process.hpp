@@ -85,9 +85,9 @@ process_body* make_body(F&& f, Args&&... args) {
 
 // String literals become std::string messages (a char pointer message would dangle).
 template <class T>
-using message_type_t =
-    std::conditional_t<std::is_convertible_v<T, const char*> && !std::is_same_v<std::decay_t<T>, term>,
-                       std::string, std::decay_t<T>>;
+using message_type_t = std::conditional_t<std::is_convertible_v<T, const char*> &&
+                                              !std::is_same_v<std::decay_t<T>, term>,
+                                          std::string, std::decay_t<T>>;
 
 }  // namespace detail
 
@@ -95,13 +95,15 @@ using message_type_t =
 /// with reason `normal` when `f` returns.
 template <class F, class... Args>
 pid spawn(F&& f, Args&&... args) {
-  return detail::spawn_impl({detail::make_body(std::forward<F>(f), std::forward<Args>(args)...)}).child;
+  return detail::spawn_impl({detail::make_body(std::forward<F>(f), std::forward<Args>(args)...)})
+      .child;
 }
 
 /// Like spawn, and links the caller to the new process atomically (in a process).
 template <class F, class... Args>
 pid spawn_link(F&& f, Args&&... args) {
-  return detail::spawn_impl({detail::make_body(std::forward<F>(f), std::forward<Args>(args)...), true})
+  return detail::spawn_impl(
+             {detail::make_body(std::forward<F>(f), std::forward<Args>(args)...), true})
       .child;
 }
 
@@ -186,13 +188,13 @@ bool is_process_alive(const pid& p);
 /// Snapshot of a process, for `sys`, observers and debugging (Erlang's process_info/1).
 struct process_info {
   pid self;
-  atom status;             // running, runnable, waiting, exiting
+  atom status;  // running, runnable, waiting, exiting
   size_t message_queue_len = 0;
   std::vector<pid> links;
-  std::vector<std::pair<reference, term>> monitors;      // ref -> pid or {Name, Node}
+  std::vector<std::pair<reference, term>> monitors;  // ref -> pid or {Name, Node}
   std::vector<std::pair<reference, pid>> monitored_by;
   std::optional<atom> registered_name;
-  size_t memory = 0;       // bytes: control block, saved stack, queued messages
+  size_t memory = 0;             // bytes: control block, saved stack, queued messages
   std::string current_function;  // the spawned callable's type, or a behaviour's label
   bool trap_exit = false;
   size_t stack_bytes = 0;  // bytes of stack the process holds while suspended

@@ -33,7 +33,18 @@ namespace otp {
 
 /// Term kinds, listed in Erlang's term order (integers and floats are both numbers).
 enum class term_type : uint8_t {
-  integer, float_, atom, reference, fun, port, pid, tuple, map, nil, list, bitstring
+  integer,
+  float_,
+  atom,
+  reference,
+  fun,
+  port,
+  pid,
+  tuple,
+  map,
+  nil,
+  list,
+  bitstring
 };
 
 /// Thrown when a term is read as a type it does not have (Erlang's `badarg`).
@@ -61,8 +72,8 @@ class term {
 
   term(atom a) noexcept : w_((uintptr_t(a.index()) << tag_bits) | atom_tag) {}  // NOLINT
   template <std::integral I>
-    requires(!std::same_as<I, bool> && !std::same_as<I, char>)
-  term(I v) {  // NOLINT: integers convert implicitly, as literals in Erlang
+  requires(!std::same_as<I, bool> && !std::same_as<I, char>)
+      term(I v) {  // NOLINT: integers convert implicitly, as literals in Erlang
     if constexpr (std::is_signed_v<I>) {
       init_integer(int64_t(v));
     } else {
@@ -70,13 +81,13 @@ class term {
     }
   }
   template <class B>
-    requires std::same_as<B, bool>
-  term(B b) noexcept : term(b ? atoms::true_ : atoms::false_) {}  // NOLINT
+  requires std::same_as<B, bool> term(B b)
+  noexcept : term(b ? atoms::true_ : atoms::false_) {}  // NOLINT
   /// Finite doubles only (Erlang has no NaN or infinity); throws bad_term_access otherwise.
-  term(double d);                // NOLINT
-  term(const pid& p);            // NOLINT
-  term(const reference& r);      // NOLINT
-  term(const port_id& p);        // NOLINT
+  term(double d);            // NOLINT
+  term(const pid& p);        // NOLINT
+  term(const reference& r);  // NOLINT
+  term(const port_id& p);    // NOLINT
 
   /// A list of the code points of a UTF-8 string (Erlang's "abc"). Throws on invalid UTF-8.
   static term string(std::string_view utf8);
@@ -227,13 +238,13 @@ struct export_fun_info {
 /// The parts of a local fun as NEW_FUN_EXT carries them (see docs/etf.md).
 struct local_fun_info {
   atom module;
-  unsigned arity = 0;                 // 0..255
-  std::array<uint8_t, 16> uniq{};     // MD5 of the module's code
-  uint32_t index = 0;                 // in the module's fun table
+  unsigned arity = 0;              // 0..255
+  std::array<uint8_t, 16> uniq{};  // MD5 of the module's code
+  uint32_t index = 0;              // in the module's fun table
   uint32_t old_index = 0;
   uint32_t old_uniq = 0;
-  pid creator;                        // the process that created the fun
-  std::vector<term> free_vars;        // captured environment
+  pid creator;                  // the process that created the fun
+  std::vector<term> free_vars;  // captured environment
 };
 
 /// `otp::tuple(atoms::ok, 42)` builds {ok, 42}.

@@ -55,8 +55,12 @@ term to_term(const T& v) {
   return term_traits<T>::to_term(v);
 }
 /// Text becomes a binary (as <<"text">>), like std::string.
-inline term to_term(std::string_view s) { return term::binary(s); }
-inline term to_term(const char* s) { return term::binary(s); }
+inline term to_term(std::string_view s) {
+  return term::binary(s);
+}
+inline term to_term(const char* s) {
+  return term::binary(s);
+}
 
 template <term_convertible T>
 std::optional<T> try_from_term(const term& t) {
@@ -67,7 +71,8 @@ std::optional<T> try_from_term(const term& t) {
 template <term_convertible T>
 T from_term(const term& t) {
   std::optional<T> v = term_traits<T>::from_term(t);
-  if (!v) throw bad_term_access("badarg: term does not convert to the requested type: " + to_string(t));
+  if (!v)
+    throw bad_term_access("badarg: term does not convert to the requested type: " + to_string(t));
   return std::move(*v);
 }
 
@@ -98,8 +103,7 @@ struct term_traits<bool> {
 };
 
 template <std::integral I>
-  requires(!std::same_as<I, bool> && !std::same_as<I, char>)
-struct term_traits<I> {
+requires(!std::same_as<I, bool> && !std::same_as<I, char>) struct term_traits<I> {
   static term to_term(I v) { return term(v); }
   static std::optional<I> from_term(const term& t) {
     if (!t.is_integer()) return std::nullopt;
@@ -301,7 +305,9 @@ struct record_traits {
     static const atom a{Tag.view()};
     return a;
   }
-  static term to_term(const T& v) { return term::tuple({term(tag()), otp::to_term(v.*Members)...}); }
+  static term to_term(const T& v) {
+    return term::tuple({term(tag()), otp::to_term(v.*Members)...});
+  }
   static std::optional<T> from_term(const term& t) {
     if (!t.is_tuple(1 + sizeof...(Members)) || !t.element(0).is_atom(tag())) return std::nullopt;
     T out{};

@@ -29,7 +29,9 @@ node_impl& current_node_() {
 
 }  // namespace
 
-node_impl& current_node() { return current_node_(); }
+node_impl& current_node() {
+  return current_node_();
+}
 
 void require_local(const pid& p) {
   if (!p.is_local()) throw std::logic_error("otpp: remote pids need distribution");
@@ -63,12 +65,16 @@ reference arm_timer(int64_t delay_ms, const pid& to, atom name, message_base* m)
 }  // namespace detail
 
 using detail::process;
-using detail::require_process;
 using detail::require_local;
+using detail::require_process;
 
-pid self() { return require_process()->self(); }
+pid self() {
+  return require_process()->self();
+}
 
-bool in_process() noexcept { return detail::current_process() != nullptr; }
+bool in_process() noexcept {
+  return detail::current_process() != nullptr;
+}
 
 void link(const pid& target) {
   process* p = require_process();
@@ -83,7 +89,9 @@ void link(const pid& target) {
     links.push_back({target});
   }
   using detail::peer_item;
-  if (detail::send_signal(p, target, detail::make_item<peer_item>(detail::item_kind::link, p->self()))) return;
+  if (detail::send_signal(p, target,
+                          detail::make_item<peer_item>(detail::item_kind::link, p->self())))
+    return;
   // Not alive: noproc, as a message when trapping exits, otherwise as an error.
   links.erase(std::remove_if(links.begin(), links.end(), [&](auto& l) { return l.peer == target; }),
               links.end());
@@ -104,9 +112,11 @@ void unlink(const pid& target) {
   uint64_t id = p->ext->next_unlink_id++;
   it->unlink_id = id;
   using detail::peer_item;
-  if (!detail::send_signal(p, target, detail::make_item<peer_item>(detail::item_kind::unlink, p->self(), id))) {
-    links.erase(std::remove_if(links.begin(), links.end(), [&](auto& l) { return l.peer == target; }),
-                links.end());
+  if (!detail::send_signal(
+          p, target, detail::make_item<peer_item>(detail::item_kind::unlink, p->self(), id))) {
+    links.erase(
+        std::remove_if(links.begin(), links.end(), [&](auto& l) { return l.peer == target; }),
+        links.end());
   }
 }
 
@@ -116,7 +126,8 @@ reference monitor(const pid& target) {
   reference ref = reference::make();
   p->extension().monitors.push_back({ref, target});
   using detail::monitor_item;
-  if (!detail::send_signal(p, target, detail::make_item<monitor_item>(detail::item_kind::monitor, p->self(), ref))) {
+  if (!detail::send_signal(
+          p, target, detail::make_item<monitor_item>(detail::item_kind::monitor, p->self(), ref))) {
     p->ext->monitors.pop_back();
     detail::enqueue_term(p, otp::tuple(atoms::DOWN, ref, atoms::process, target, atoms::noproc));
   }
@@ -131,7 +142,8 @@ reference monitor(atom name) {
   if (!target.is_null()) {
     p->extension().monitors.push_back({ref, target, name, true});
     using detail::monitor_item;
-    if (detail::send_signal(p, target, detail::make_item<monitor_item>(detail::item_kind::monitor, p->self(), ref)))
+    if (detail::send_signal(
+            p, target, detail::make_item<monitor_item>(detail::item_kind::monitor, p->self(), ref)))
       return ref;
     p->ext->monitors.pop_back();
   }
@@ -149,7 +161,8 @@ bool demonitor(const reference& ref, bool flush) {
       pid target = it->target;
       mons.erase(it);
       using detail::monitor_item;
-      detail::send_signal(p, target, detail::make_item<monitor_item>(detail::item_kind::demonitor, p->self(), ref));
+      detail::send_signal(
+          p, target, detail::make_item<monitor_item>(detail::item_kind::demonitor, p->self(), ref));
       found = true;
     }
   }
@@ -178,11 +191,15 @@ void exit(const pid& target, const term& reason) {
   process* p = detail::current_process();
   if (!target.is_local()) throw std::logic_error("otpp: remote pids need distribution");
   pid from = p ? p->self() : pid();
-  detail::send_signal(p, target, detail::make_item<detail::exit_item>(detail::item_kind::exit, from, reason, false));
+  detail::send_signal(
+      p, target,
+      detail::make_item<detail::exit_item>(detail::item_kind::exit, from, reason, false));
   if (p && target == p->self()) detail::drain(p);  // a signal to oneself takes effect at once
 }
 
-void exit(const term& reason) { throw exit_exception(reason); }
+void exit(const term& reason) {
+  throw exit_exception(reason);
+}
 
 bool trap_exit(bool on) {
   process* p = require_process();
@@ -205,7 +222,9 @@ void register_name(atom name, const pid& target) {
       reg();
     }
   }
-  if (!ok) throw bad_term_access("badarg: cannot register " + to_string(name) + " for " + to_string(target));
+  if (!ok)
+    throw bad_term_access("badarg: cannot register " + to_string(name) + " for " +
+                          to_string(target));
 }
 
 void unregister(atom name) {
@@ -213,9 +232,13 @@ void unregister(atom name) {
     throw bad_term_access("badarg: " + to_string(name) + " is not registered");
 }
 
-pid whereis(atom name) { return detail::current_node().names().find(name); }
+pid whereis(atom name) {
+  return detail::current_node().names().find(name);
+}
 
-std::vector<atom> registered() { return detail::current_node().names().names(); }
+std::vector<atom> registered() {
+  return detail::current_node().names().names();
+}
 
 void yield() {
   process* p = require_process();
@@ -242,13 +265,17 @@ std::optional<process_info> get_process_info(const pid& target) {
   if (!target.is_local()) throw std::logic_error("otpp: remote pids need distribution");
   reference ref = reference::make();
   using detail::monitor_item;
-  if (!detail::send_signal(p, target, detail::make_item<monitor_item>(detail::item_kind::info_request, p->self(), ref)))
+  if (!detail::send_signal(
+          p, target,
+          detail::make_item<monitor_item>(detail::item_kind::info_request, p->self(), ref)))
     return std::nullopt;
   return receive(when([&](const detail::info_reply& r) { return r.ref == ref; },
                       [](detail::info_reply r) { return std::move(r.info); }));
 }
 
-void set_process_label(std::string label) { require_process()->extension().label = std::move(label); }
+void set_process_label(std::string label) {
+  require_process()->extension().label = std::move(label);
+}
 
 std::optional<std::chrono::milliseconds> cancel_timer(const reference& timer) {
   auto left = detail::current_node().timers().cancel(timer);
@@ -269,14 +296,19 @@ std::optional<exit_msg> exit_msg::from_term(const term& t) {
   return exit_msg{t[1].as_pid(), t[2]};
 }
 
-term exit_msg::to_term() const { return otp::tuple(atoms::EXIT, from, reason); }
+term exit_msg::to_term() const {
+  return otp::tuple(atoms::EXIT, from, reason);
+}
 
 std::optional<down_msg> down_msg::from_term(const term& t) {
-  if (!t.is_tuple(5) || !t[0].is_atom(atoms::DOWN) || !t[1].is_reference() || !t[2].is_atom(atoms::process))
+  if (!t.is_tuple(5) || !t[0].is_atom(atoms::DOWN) || !t[1].is_reference() ||
+      !t[2].is_atom(atoms::process))
     return std::nullopt;
   return down_msg{t[1].as_reference(), t[3], t[4]};
 }
 
-term down_msg::to_term() const { return otp::tuple(atoms::DOWN, ref, atoms::process, item, reason); }
+term down_msg::to_term() const {
+  return otp::tuple(atoms::DOWN, ref, atoms::process, item, reason);
+}
 
 }  // namespace otp

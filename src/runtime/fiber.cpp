@@ -86,7 +86,8 @@ switch_action resume(process* p) {
 void suspend(process* p, switch_action a) {
   p->action = a;
 #if defined(OTPP_ASAN)
-  __sanitizer_start_switch_fiber(&p->asan_fake_stack, p->resumer_stack_bottom, p->resumer_stack_size);
+  __sanitizer_start_switch_fiber(&p->asan_fake_stack, p->resumer_stack_bottom,
+                                 p->resumer_stack_size);
 #endif
 #if defined(OTPP_TSAN)
   __tsan_switch_to_fiber(p->resumer_tsan_fiber, 0);

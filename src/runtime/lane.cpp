@@ -24,7 +24,9 @@ size_t page_size() {
   return p;
 }
 
-size_t round_up(size_t n, size_t to) { return (n + to - 1) / to * to; }
+size_t round_up(size_t n, size_t to) {
+  return (n + to - 1) / to * to;
+}
 
 // Frames may hold ASan redzone poison from whoever used these addresses before.
 void clear_poison([[maybe_unused]] const char* from, [[maybe_unused]] size_t n) {
@@ -68,7 +70,8 @@ lane_set::lane_set(unsigned schedulers, unsigned per_scheduler, size_t stack_siz
   lanes_ = std::make_unique<lane[]>(count_);
   for (size_t i = 0; i < count_; ++i) {
     char* guard = mapping_ + i * stride;
-    if (mprotect(guard, page, PROT_NONE) != 0) throw std::runtime_error("cannot protect stack guard");
+    if (mprotect(guard, page, PROT_NONE) != 0)
+      throw std::runtime_error("cannot protect stack guard");
     lanes_[i].base = guard + page;
     lanes_[i].size = usable;
     lanes_[i].home = unsigned(i / per_scheduler);

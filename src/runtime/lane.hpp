@@ -35,7 +35,7 @@ struct process;
 struct lane {
   char* base = nullptr;  // lowest usable address (a guard page lies below)
   size_t size = 0;
-  unsigned home = 0;  // the scheduler that prefers it for new processes
+  unsigned home = 0;                        // the scheduler that prefers it for new processes
   std::atomic<process*> resident{nullptr};  // written under the lock; read racily as a hint
   // The scheduler holding the lane (-1: none, or a blocking thread). Only the holder writes
   // its own index here, so `holder == me` is a safe lock-free test of "I hold it".

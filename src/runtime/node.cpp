@@ -9,21 +9,37 @@ namespace otp {
 
 node::node(node_options opts) : impl_(std::make_unique<detail::node_impl>(opts)) {}
 
-node::~node() { shutdown(); }
+node::~node() {
+  shutdown();
+}
 
-void node::shutdown() { impl_->shutdown(); }
+void node::shutdown() {
+  impl_->shutdown();
+}
 
-size_t node::process_count() const noexcept { return impl_->live(); }
+size_t node::process_count() const noexcept {
+  return impl_->live();
+}
 
-std::vector<pid> node::processes() const { return impl_->table().pids(); }
+std::vector<pid> node::processes() const {
+  return impl_->table().pids();
+}
 
-unsigned node::scheduler_count() const noexcept { return impl_->worker_count(); }
+unsigned node::scheduler_count() const noexcept {
+  return impl_->worker_count();
+}
 
-void node::advance_time(std::chrono::milliseconds d) { impl_->timers().advance(d.count()); }
+void node::advance_time(std::chrono::milliseconds d) {
+  impl_->timers().advance(d.count());
+}
 
-std::chrono::milliseconds node::now() const { return std::chrono::milliseconds(impl_->timers().now_ms()); }
+std::chrono::milliseconds node::now() const {
+  return std::chrono::milliseconds(impl_->timers().now_ms());
+}
 
-void node::wait_idle() { impl_->wait_idle(); }
+void node::wait_idle() {
+  impl_->wait_idle();
+}
 
 namespace detail {
 
@@ -41,7 +57,9 @@ void send_on(node_impl& n, const pid& to, message_base* m) {
   if (mailbox_item* back = n.deliver(to.number(), m)) destroy_item(back);
 }
 
-std::shared_ptr<run_state> make_run_state() { return std::make_shared<run_state>(); }
+std::shared_ptr<run_state> make_run_state() {
+  return std::make_shared<run_state>();
+}
 
 pid spawn_watched(node_impl& n, process_body* body, std::shared_ptr<run_state> state) {
   return n.spawn({body}, nullptr, std::move(state)).child;

@@ -42,7 +42,9 @@ node_impl::node_impl(const node_options& opts)
   for (auto& w : workers_) w->start();
 }
 
-node_impl::~node_impl() { shutdown(); }
+node_impl::~node_impl() {
+  shutdown();
+}
 
 node_impl* node_impl::sole() {
   std::lock_guard lk(nodes_mu);
@@ -113,9 +115,13 @@ mailbox_item* node_impl::deliver(uint64_t number, mailbox_item* item) noexcept {
     process* p = table_.lookup(number);
     if (!p) return item;
     switch (p->mailbox.push(item)) {
-      case push_result::closed: return item;
-      case push_result::queued_wake: schedule(p); break;
-      case push_result::queued: break;
+      case push_result::closed:
+        return item;
+      case push_result::queued_wake:
+        schedule(p);
+        break;
+      case push_result::queued:
+        break;
     }
     return nullptr;
   };
@@ -230,7 +236,8 @@ void node_impl::shutdown() {
   if (!wait_for_exits(opts_.shutdown_timeout)) {
     broadcast_exit(term(atoms::kill));
     while (!wait_for_exits(std::chrono::seconds(5))) {
-      std::fprintf(stderr, "otpp: shutdown waiting for %zu process(es) that do not reach a yield point\n",
+      std::fprintf(stderr,
+                   "otpp: shutdown waiting for %zu process(es) that do not reach a yield point\n",
                    live());
     }
   }

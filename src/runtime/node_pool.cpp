@@ -101,13 +101,19 @@ struct thread_cache {
 
 [[maybe_unused]] thread_local thread_cache cache;
 
-[[maybe_unused]] size_t class_of(size_t size) { return (size + granule - 1) / granule - 1; }
+[[maybe_unused]] size_t class_of(size_t size) {
+  return (size + granule - 1) / granule - 1;
+}
 
 }  // namespace
 
 #if defined(OTPP_ASAN) || defined(OTPP_TSAN)
-void* alloc_node(size_t size) { return ::operator new(size); }
-void free_node(void* p, size_t) noexcept { ::operator delete(p); }
+void* alloc_node(size_t size) {
+  return ::operator new(size);
+}
+void free_node(void* p, size_t) noexcept {
+  ::operator delete(p);
+}
 #else
 void* alloc_node(size_t size) {
   if (size > max_pooled) return ::operator new(size);

@@ -22,10 +22,10 @@
 #include <vector>
 
 #include "mailbox.hpp"
-#include "timer_key.hpp"
 #include "otp/pid.hpp"
 #include "otp/process.hpp"
 #include "otp/term.hpp"
+#include "timer_key.hpp"
 
 namespace otp::detail {
 
@@ -35,10 +35,10 @@ struct run_state;
 
 enum class switch_action : uint8_t {
   none,
-  yielded,     // runnable again: back of the run queue
-  waiting,     // wants to block until its mailbox gets something
-  exited,      // done; never resumed
-  to_blocking, // move me to a blocking-work thread (keep my lane locked)
+  yielded,        // runnable again: back of the run queue
+  waiting,        // wants to block until its mailbox gets something
+  exited,         // done; never resumed
+  to_blocking,    // move me to a blocking-work thread (keep my lane locked)
   from_blocking,  // blocking job done: back to a scheduler
 };
 
@@ -113,9 +113,9 @@ struct process {
   dirty_job* blocking_job = nullptr;
   uint32_t reductions = 0;
   bool trap_exit = false;
-  bool exiting = false;     // an exit reason is set; unwinding or cleaning up
+  bool exiting = false;  // an exit reason is set; unwinding or cleaning up
   bool in_receive = false;
-  bool timed_out = false;   // the current receive's timer fired
+  bool timed_out = false;  // the current receive's timer fired
 
   // --- registered name: `name` is guarded by the registry mutex; the flags are atomics so
   // an exiting process that never had a name does not take the mutex (see registry.cpp).
@@ -123,7 +123,9 @@ struct process {
   std::atomic<bool> named{false};
   std::atomic<bool> name_closed{false};
 
-  pid self() const noexcept { return pid::local(number); }
+  pid self() const noexcept {
+    return pid::local(number);
+  }
   process_ext& extension() {
     if (!ext) ext = new process_ext();
     return *ext;

@@ -16,7 +16,9 @@ process_table::process_table(size_t max_processes) {
   if (!slots_) throw std::bad_alloc();
 }
 
-process_table::~process_table() { std::free(slots_); }
+process_table::~process_table() {
+  std::free(slots_);
+}
 
 bool process_table::insert(process* p, number_block* block) {
   constexpr uint64_t block_size = 64;

@@ -15,9 +15,9 @@
 // Thread safety: insert/remove/lookup from any thread; retire/reclaim per participant.
 
 #include <atomic>
-#include <deque>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <vector>
 
@@ -78,7 +78,9 @@ class reclaimer {
 
   struct external_guard {
     reclaimer& r;
-    explicit external_guard(reclaimer& x) : r(x) { r.external_.fetch_add(1, std::memory_order_seq_cst); }
+    explicit external_guard(reclaimer& x) : r(x) {
+      r.external_.fetch_add(1, std::memory_order_seq_cst);
+    }
     ~external_guard() { r.external_.fetch_sub(1, std::memory_order_seq_cst); }
   };
 

@@ -38,7 +38,8 @@ class run_queue {
       uint32_t t = tail_.load(std::memory_order_acquire);
       if (h == t) return nullptr;
       process* p = slots_[h % capacity].load(std::memory_order_relaxed);
-      if (head_.compare_exchange_weak(h, h + 1, std::memory_order_acq_rel, std::memory_order_acquire))
+      if (head_.compare_exchange_weak(h, h + 1, std::memory_order_acq_rel,
+                                      std::memory_order_acquire))
         return p;
     }
   }
@@ -53,8 +54,10 @@ class run_queue {
       if (n == 0 || n > capacity) return nullptr;
       n = n - n / 2;  // half, rounded up
       process* batch[capacity];
-      for (uint32_t i = 0; i < n; ++i) batch[i] = slots_[(h + i) % capacity].load(std::memory_order_relaxed);
-      if (!head_.compare_exchange_strong(h, h + n, std::memory_order_acq_rel, std::memory_order_acquire))
+      for (uint32_t i = 0; i < n; ++i)
+        batch[i] = slots_[(h + i) % capacity].load(std::memory_order_relaxed);
+      if (!head_.compare_exchange_strong(h, h + n, std::memory_order_acq_rel,
+                                         std::memory_order_acquire))
         continue;
       for (uint32_t i = 1; i < n; ++i) dst.push(batch[i]);  // dst is empty: cannot overflow
       return batch[0];

@@ -16,8 +16,12 @@ thread_ctx& tls() noexcept {
   return *p;
 }
 
-process* current_process() noexcept { return tls().current; }
-void set_current_process(process* p) noexcept { tls().current = p; }
+process* current_process() noexcept {
+  return tls().current;
+}
+void set_current_process(process* p) noexcept {
+  tls().current = p;
+}
 
 namespace {
 
@@ -323,7 +327,8 @@ void worker::park() {
   std::atomic_thread_fence(std::memory_order_seq_cst);
   // Re-check after registering: a producer that saw no idle worker did not wake anyone.
   bool work = !local_.empty() || !node_.inject().empty();
-  for (unsigned i = 0; !work && i < node_.worker_count(); ++i) work = !node_.worker_at(i).local().empty();
+  for (unsigned i = 0; !work && i < node_.worker_count(); ++i)
+    work = !node_.worker_at(i).local().empty();
   if (work) {
     searching_ = node_.unregister_idle(this);
     return;

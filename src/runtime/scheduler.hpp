@@ -37,8 +37,8 @@ class worker {
   void join();
 
   // Run queue entry points (on this worker's thread only).
-  void push_woken(process* p);   // into the lifo slot
-  void push_local(process* p);   // back of the local queue (overflow to inject)
+  void push_woken(process* p);  // into the lifo slot
+  void push_local(process* p);  // back of the local queue (overflow to inject)
 
   unsigned index() const noexcept { return index_; }
   run_queue& local() noexcept { return local_; }
@@ -78,8 +78,8 @@ class worker {
   unsigned tick_ = 0;
   unsigned next_lane_ = 0;
   uint64_t rng_;
-  bool searching_ = false;         // counted in node_impl::searching_
-  bool woken_searching_ = false;   // guarded by the node's idle mutex
+  bool searching_ = false;        // counted in node_impl::searching_
+  bool woken_searching_ = false;  // guarded by the node's idle mutex
   process_table::number_block numbers_;
   // Lanes this scheduler keeps locked between runs, so resuming a process on them costs no
   // atomic operation. Released when another thread asks (release_wanted_), when parking,
@@ -98,7 +98,7 @@ class worker {
 // Thread context: which node/worker/participant slot this thread is, and which process runs.
 struct thread_ctx {
   node_impl* node = nullptr;
-  worker* w = nullptr;         // null on non-scheduler threads
+  worker* w = nullptr;  // null on non-scheduler threads
   size_t participant = SIZE_MAX;
   process* current = nullptr;
 };

@@ -21,16 +21,26 @@ void destroy_item(mailbox_item* item) noexcept {
       m->ops->destroy(m);
       break;
     }
-    case item_kind::exit: free_as(static_cast<exit_item*>(item)); break;
+    case item_kind::exit:
+      free_as(static_cast<exit_item*>(item));
+      break;
     case item_kind::link:
     case item_kind::unlink:
-    case item_kind::unlink_ack: free_as(static_cast<peer_item*>(item)); break;
+    case item_kind::unlink_ack:
+      free_as(static_cast<peer_item*>(item));
+      break;
     case item_kind::monitor:
     case item_kind::demonitor:
-    case item_kind::info_request: free_as(static_cast<monitor_item*>(item)); break;
-    case item_kind::down: free_as(static_cast<down_item*>(item)); break;
+    case item_kind::info_request:
+      free_as(static_cast<monitor_item*>(item));
+      break;
+    case item_kind::down:
+      free_as(static_cast<down_item*>(item));
+      break;
     case item_kind::timeout:
-    case item_kind::wake: free_as(static_cast<timeout_item*>(item)); break;
+    case item_kind::wake:
+      free_as(static_cast<timeout_item*>(item));
+      break;
   }
 }
 
@@ -46,7 +56,8 @@ link_entry* find_link(process* p, const pid& peer) {
 void erase_link(process* p, const pid& peer) {
   if (!p->ext) return;
   auto& v = p->ext->links;
-  v.erase(std::remove_if(v.begin(), v.end(), [&](const link_entry& l) { return l.peer == peer; }), v.end());
+  v.erase(std::remove_if(v.begin(), v.end(), [&](const link_entry& l) { return l.peer == peer; }),
+          v.end());
 }
 
 // Marks p as dying with `reason`; the caller unwinds.
@@ -78,7 +89,8 @@ bool handle_exit(process* p, const exit_item& e) {
 void handle_down(process* p, down_item& d) {
   if (!p->ext) return;
   auto& mons = p->ext->monitors;
-  auto it = std::find_if(mons.begin(), mons.end(), [&](const monitor_entry& m) { return m.ref == d.ref; });
+  auto it = std::find_if(mons.begin(), mons.end(),
+                         [&](const monitor_entry& m) { return m.ref == d.ref; });
   if (it == mons.end()) return;  // demonitored meanwhile: the DOWN must not appear
   term item = it->by_name ? otp::tuple(it->name, atoms::nonode_nohost) : term(d.from);
   mons.erase(it);
@@ -94,7 +106,8 @@ void answer_info(process* p, const monitor_item& req) {
 // Returns false when the signal kills p.
 bool handle_signal(process* p, mailbox_item* it) {
   switch (it->kind) {
-    case item_kind::exit: return handle_exit(p, *static_cast<exit_item*>(it));
+    case item_kind::exit:
+      return handle_exit(p, *static_cast<exit_item*>(it));
     case item_kind::link: {
       auto& l = *static_cast<peer_item*>(it);
       // While we are unlinking, a crossing LINK is void: the peer drops its side on our UNLINK.
@@ -121,17 +134,25 @@ bool handle_signal(process* p, mailbox_item* it) {
       auto& m = *static_cast<monitor_item*>(it);
       if (p->ext) {
         auto& v = p->ext->monitored_by;
-        v.erase(std::remove_if(v.begin(), v.end(), [&](const watcher_entry& w) { return w.ref == m.ref; }), v.end());
+        v.erase(std::remove_if(v.begin(), v.end(),
+                               [&](const watcher_entry& w) { return w.ref == m.ref; }),
+                v.end());
       }
       return true;
     }
-    case item_kind::down: handle_down(p, *static_cast<down_item*>(it)); return true;
-    case item_kind::info_request: answer_info(p, *static_cast<monitor_item*>(it)); return true;
+    case item_kind::down:
+      handle_down(p, *static_cast<down_item*>(it));
+      return true;
+    case item_kind::info_request:
+      answer_info(p, *static_cast<monitor_item*>(it));
+      return true;
     case item_kind::timeout:
-      if (static_cast<timeout_item*>(it)->seq == p->receive_seq && p->in_receive) p->timed_out = true;
+      if (static_cast<timeout_item*>(it)->seq == p->receive_seq && p->in_receive)
+        p->timed_out = true;
       return true;
     case item_kind::wake:
-    case item_kind::message: return true;
+    case item_kind::message:
+      return true;
   }
   return true;
 }
@@ -145,7 +166,9 @@ void append_leftover(process* p, mailbox_item* list) {
 
 }  // namespace
 
-void enqueue_term(process* p, term t) { p->queue.push_back(make_message<term>(std::move(t))); }
+void enqueue_term(process* p, term t) {
+  p->queue.push_back(make_message<term>(std::move(t)));
+}
 
 bool send_signal(process* from, const pid& to, mailbox_item* item) {
   node_impl* n = from ? from->node : node_impl::sole();
@@ -178,7 +201,9 @@ void drain(process* p) {
   }
 }
 
-void die_now(process* p) { throw exit_exception(p->exit_reason); }
+void die_now(process* p) {
+  throw exit_exception(p->exit_reason);
+}
 
 process_info snapshot(process* p, atom status) {
   process_info info;
@@ -192,7 +217,8 @@ process_info snapshot(process* p, atom status) {
     for (auto& l : p->ext->links)
       if (l.unlink_id == 0) info.links.push_back(l.peer);
     for (auto& m : p->ext->monitors)
-      info.monitors.emplace_back(m.ref, m.by_name ? otp::tuple(m.name, atoms::nonode_nohost) : term(m.target));
+      info.monitors.emplace_back(
+          m.ref, m.by_name ? otp::tuple(m.name, atoms::nonode_nohost) : term(m.target));
     for (auto& w : p->ext->monitored_by) info.monitored_by.emplace_back(w.ref, w.watcher);
     info.memory += sizeof(process_ext) + p->ext->links.capacity() * sizeof(link_entry) +
                    p->ext->monitors.capacity() * sizeof(monitor_entry) +
@@ -201,8 +227,8 @@ process_info snapshot(process* p, atom status) {
   atom name;
   if (p->node->names().name_of(p, name)) info.registered_name = name;
   info.current_function = (p->ext && !p->ext->label.empty()) ? p->ext->label
-                          : p->body                           ? p->body->name()
-                                                              : "";
+                          : p->body                          ? p->body->name()
+                                                             : "";
   info.stack_bytes = p->saved_cap;  // the buffer its frames are copied to while suspended
   return info;
 }

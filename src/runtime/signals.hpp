@@ -22,7 +22,8 @@ struct exit_item : mailbox_item {
   pid from;
   term reason;
   bool via_link;
-  exit_item(item_kind k, pid f, term r, bool link) : mailbox_item(k), from(f), reason(std::move(r)), via_link(link) {}
+  exit_item(item_kind k, pid f, term r, bool link)
+      : mailbox_item(k), from(f), reason(std::move(r)), via_link(link) {}
 };
 
 struct peer_item : mailbox_item {  // link, unlink, unlink_ack
@@ -41,7 +42,8 @@ struct down_item : mailbox_item {
   reference ref;
   pid from;
   term reason;
-  down_item(item_kind k, reference r, pid f, term why) : mailbox_item(k), ref(r), from(f), reason(std::move(why)) {}
+  down_item(item_kind k, reference r, pid f, term why)
+      : mailbox_item(k), ref(r), from(f), reason(std::move(why)) {}
 };
 
 struct timeout_item : mailbox_item {

@@ -10,7 +10,9 @@ namespace otp::detail {
 timer_service::timer_service(node_impl& node, bool manual)
     : node_(node), manual_(manual), start_(std::chrono::steady_clock::now()) {}
 
-timer_service::~timer_service() { stop(); }
+timer_service::~timer_service() {
+  stop();
+}
 
 void timer_service::start() {
   if (!manual_) thread_ = std::thread([this] { run(); });
@@ -36,11 +38,15 @@ int64_t timer_service::now_us() const {
   return std::chrono::duration_cast<std::chrono::microseconds>(d).count();
 }
 
-int64_t timer_service::now_ms() const { return now_us() / 1000; }
+int64_t timer_service::now_ms() const {
+  return now_us() / 1000;
+}
 
 namespace {
 // Milliseconds left until `deadline` (microseconds), rounded up.
-int64_t ms_left(int64_t deadline, int64_t now) { return std::max<int64_t>(0, (deadline - now + 999) / 1000); }
+int64_t ms_left(int64_t deadline, int64_t now) {
+  return std::max<int64_t>(0, (deadline - now + 999) / 1000);
+}
 }  // namespace
 
 void timer_service::advance(int64_t ms) {

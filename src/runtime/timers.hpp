@@ -33,7 +33,7 @@ class timer_service {
   void stop();  // drops pending timers
 
   int64_t now_ms() const;
-  int64_t now_us() const;  // deadlines are kept in microseconds
+  int64_t now_us() const;    // deadlines are kept in microseconds
   void advance(int64_t ms);  // manual clock only
 
   // send_after: delivers `m` to `to` (or to `name`'s holder) at now + delay.
@@ -68,10 +68,10 @@ class timer_service {
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  map_t timers_;                                      // guarded by mu_
-  std::unordered_map<reference, key> by_ref_;         // guarded by mu_
-  uint64_t order_ = 0;                                // guarded by mu_
-  bool stopping_ = false;                             // guarded by mu_
+  map_t timers_;                               // guarded by mu_
+  std::unordered_map<reference, key> by_ref_;  // guarded by mu_
+  uint64_t order_ = 0;                         // guarded by mu_
+  bool stopping_ = false;                      // guarded by mu_
   std::thread thread_;
 };
 

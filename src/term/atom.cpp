@@ -113,9 +113,9 @@ class atom_table {
 
 bool is_reserved_word(std::string_view s) {
   static constexpr std::string_view words[] = {
-      "after", "and",  "andalso", "band", "begin", "bnot", "bor",    "bsl",     "bsr",
-      "bxor",  "case", "catch",   "cond", "div",   "end",  "fun",    "if",      "let",
-      "not",   "of",   "or",      "orelse", "receive", "rem", "try", "when", "xor"};
+      "after", "and",  "andalso", "band",   "begin",   "bnot", "bor", "bsl",  "bsr",
+      "bxor",  "case", "catch",   "cond",   "div",     "end",  "fun", "if",   "let",
+      "not",   "of",   "or",      "orelse", "receive", "rem",  "try", "when", "xor"};
   for (auto w : words)
     if (w == s) return true;
   return false;
@@ -142,9 +142,13 @@ atom atom::existing(std::string_view name, bool& found) {
   return found ? atom(detail::atom_index_tag{}, idx) : atom();
 }
 
-std::string_view atom::name() const noexcept { return atom_table::instance().name(index_); }
+std::string_view atom::name() const noexcept {
+  return atom_table::instance().name(index_);
+}
 
-uint32_t atom::count() noexcept { return atom_table::instance().count(); }
+uint32_t atom::count() noexcept {
+  return atom_table::instance().count();
+}
 
 std::strong_ordering operator<=>(atom a, atom b) noexcept {
   if (a.index_ == b.index_) return std::strong_ordering::equal;

@@ -42,7 +42,9 @@ std::string bignum_to_decimal(const box* b) {
 
 }  // namespace detail
 
-term term::integer_from_decimal(std::string_view s) { return integer_from_string(s, 10); }
+term term::integer_from_decimal(std::string_view s) {
+  return integer_from_string(s, 10);
+}
 
 term term::integer_from_string(std::string_view s, unsigned base) {
   if (base < 2 || base > 36) throw bad_term_access("badarg: integer base must be 2..36");

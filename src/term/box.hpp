@@ -19,22 +19,37 @@ namespace otp::detail {
 
 __extension__ using u128 = unsigned __int128;  // for bignum arithmetic
 
-enum class box_kind : uint8_t { bignum, flonum, tuple, cons, binary, map, pid, port, reference, fun };
+enum class box_kind : uint8_t {
+  bignum,
+  flonum,
+  tuple,
+  cons,
+  binary,
+  map,
+  pid,
+  port,
+  reference,
+  fun
+};
 
 struct alignas(8) box {
   std::atomic<uint32_t> refs{1};
   box_kind kind;
-  uint8_t flags = 0;     // bignum: 1 = negative
+  uint8_t flags = 0;  // bignum: 1 = negative
   uint16_t spare = 0;
-  uint32_t count = 0;    // tuple arity, map size, bignum limb count
+  uint32_t count = 0;  // tuple arity, map size, bignum limb count
   uint32_t spare2 = 0;
 
   explicit box(box_kind k, uint32_t n = 0) : kind(k), count(n) {}
 
   template <class T>
-  T* trailing() noexcept { return reinterpret_cast<T*>(this + 1); }
+  T* trailing() noexcept {
+    return reinterpret_cast<T*>(this + 1);
+  }
   template <class T>
-  const T* trailing() const noexcept { return reinterpret_cast<const T*>(this + 1); }
+  const T* trailing() const noexcept {
+    return reinterpret_cast<const T*>(this + 1);
+  }
 
   // Wraps a freshly built box (refs == 1) in a term that takes that reference.
   static term adopt(box* b) noexcept { return term(b); }
@@ -94,11 +109,15 @@ T* make_box(size_t extra, Args&&... args) {
 // Destroys a box whose count reached zero, without recursion (releases children iteratively).
 void destroy_box(box* b) noexcept;
 
-inline const term* tuple_elems(const box* b) noexcept { return b->trailing<term>(); }
+inline const term* tuple_elems(const box* b) noexcept {
+  return b->trailing<term>();
+}
 inline const std::pair<term, term>* map_entries(const box* b) noexcept {
   return b->trailing<std::pair<term, term>>();
 }
-inline const uint64_t* bignum_limbs(const box* b) noexcept { return b->trailing<uint64_t>(); }
+inline const uint64_t* bignum_limbs(const box* b) noexcept {
+  return b->trailing<uint64_t>();
+}
 
 // Erlang's map key order: the term order, except that all integers sort before all floats.
 bool map_key_less(const term& a, const term& b) noexcept;

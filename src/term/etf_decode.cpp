@@ -33,45 +33,76 @@ namespace {
 
 const char* tag_name(uint8_t t) {
   switch (t) {
-    case et::compressed: return "compressed term";
-    case et::atom_cache_ref: return "ATOM_CACHE_REF";
-    case et::small_integer: return "SMALL_INTEGER_EXT";
-    case et::integer: return "INTEGER_EXT";
-    case et::float_old: return "FLOAT_EXT";
-    case et::new_float: return "NEW_FLOAT_EXT";
-    case et::atom_latin1: return "ATOM_EXT";
-    case et::small_atom_latin1: return "SMALL_ATOM_EXT";
-    case et::atom_utf8: return "ATOM_UTF8_EXT";
-    case et::small_atom_utf8: return "SMALL_ATOM_UTF8_EXT";
-    case et::reference_old: return "REFERENCE_EXT";
-    case et::port_old: return "PORT_EXT";
-    case et::pid_old: return "PID_EXT";
-    case et::small_tuple: return "SMALL_TUPLE_EXT";
-    case et::large_tuple: return "LARGE_TUPLE_EXT";
-    case et::nil: return "NIL_EXT";
-    case et::string: return "STRING_EXT";
-    case et::list: return "LIST_EXT";
-    case et::binary: return "BINARY_EXT";
-    case et::small_big: return "SMALL_BIG_EXT";
-    case et::large_big: return "LARGE_BIG_EXT";
-    case et::new_fun: return "NEW_FUN_EXT";
-    case et::export_fun: return "EXPORT_EXT";
-    case et::new_reference: return "NEW_REFERENCE_EXT";
-    case et::map: return "MAP_EXT";
-    case et::bit_binary: return "BIT_BINARY_EXT";
-    case et::new_pid: return "NEW_PID_EXT";
-    case et::new_port: return "NEW_PORT_EXT";
-    case et::newer_reference: return "NEWER_REFERENCE_EXT";
-    case et::v4_port: return "V4_PORT_EXT";
-    default: return "tag";
+    case et::compressed:
+      return "compressed term";
+    case et::atom_cache_ref:
+      return "ATOM_CACHE_REF";
+    case et::small_integer:
+      return "SMALL_INTEGER_EXT";
+    case et::integer:
+      return "INTEGER_EXT";
+    case et::float_old:
+      return "FLOAT_EXT";
+    case et::new_float:
+      return "NEW_FLOAT_EXT";
+    case et::atom_latin1:
+      return "ATOM_EXT";
+    case et::small_atom_latin1:
+      return "SMALL_ATOM_EXT";
+    case et::atom_utf8:
+      return "ATOM_UTF8_EXT";
+    case et::small_atom_utf8:
+      return "SMALL_ATOM_UTF8_EXT";
+    case et::reference_old:
+      return "REFERENCE_EXT";
+    case et::port_old:
+      return "PORT_EXT";
+    case et::pid_old:
+      return "PID_EXT";
+    case et::small_tuple:
+      return "SMALL_TUPLE_EXT";
+    case et::large_tuple:
+      return "LARGE_TUPLE_EXT";
+    case et::nil:
+      return "NIL_EXT";
+    case et::string:
+      return "STRING_EXT";
+    case et::list:
+      return "LIST_EXT";
+    case et::binary:
+      return "BINARY_EXT";
+    case et::small_big:
+      return "SMALL_BIG_EXT";
+    case et::large_big:
+      return "LARGE_BIG_EXT";
+    case et::new_fun:
+      return "NEW_FUN_EXT";
+    case et::export_fun:
+      return "EXPORT_EXT";
+    case et::new_reference:
+      return "NEW_REFERENCE_EXT";
+    case et::map:
+      return "MAP_EXT";
+    case et::bit_binary:
+      return "BIT_BINARY_EXT";
+    case et::new_pid:
+      return "NEW_PID_EXT";
+    case et::new_port:
+      return "NEW_PORT_EXT";
+    case et::newer_reference:
+      return "NEWER_REFERENCE_EXT";
+    case et::v4_port:
+      return "V4_PORT_EXT";
+    default:
+      return "tag";
   }
 }
 
 // The header of a NEW_FUN_EXT whose free variables are still being decoded.
 struct fun_header {
   local_fun_info info;
-  uint32_t size = 0;        // the Size field: bytes from the field itself to the fun's end
-  size_t size_at = 0;       // offset of the Size field
+  uint32_t size = 0;   // the Size field: bytes from the field itself to the fun's end
+  size_t size_at = 0;  // offset of the Size field
 };
 
 struct frame {
@@ -172,7 +203,8 @@ bool decoder::make_atom(std::string_view bytes, bool latin1, size_t at, atom& ou
   if (opts_.existing_atoms_only) {
     bool found = false;
     out = atom::existing(utf8, found);
-    if (!found) return fail(etf_errc::bad_atom, at, "atom '" + utf8 + "' does not exist (safe mode)");
+    if (!found)
+      return fail(etf_errc::bad_atom, at, "atom '" + utf8 + "' does not exist (safe mode)");
     return true;
   }
   try {
@@ -275,9 +307,9 @@ bool decoder::read_pid(pid& out, uint8_t context_tag) {
   if (!need(1, context_tag, "the creator pid")) return false;
   uint8_t tag = p_[pos_++];
   if (tag != et::new_pid && tag != et::pid_old)
-    return fail(etf_errc::unknown_tag, at,
-                std::string(tag_name(context_tag)) + " expects a pid, found tag " +
-                    std::to_string(tag));
+    return fail(
+        etf_errc::unknown_tag, at,
+        std::string(tag_name(context_tag)) + " expects a pid, found tag " + std::to_string(tag));
   atom node;
   if (!read_node(node, tag)) return false;
   size_t cr = tag == et::new_pid ? 4 : 1;
@@ -320,7 +352,8 @@ bool decoder::finish(frame& f, term& out) {
         kvs.emplace_back(std::move(f.items[i]), std::move(f.items[i + 1]));
       size_t n = kvs.size();
       out = term::map(std::move(kvs));
-      if (out.map_size() != n) return fail(etf_errc::duplicate_map_key, f.start, "MAP_EXT repeats a key");
+      if (out.map_size() != n)
+        return fail(etf_errc::duplicate_map_key, f.start, "MAP_EXT repeats a key");
       return true;
     }
     case frame::fun: {
@@ -609,21 +642,20 @@ bool decode_compressed(decoder& d, std::string_view in, const etf_context& ctx,
   size_t produced = zs.total_out, consumed = zs.total_in;
   inflateEnd(&zs);
   if (rc != Z_STREAM_END || produced != size)
-    return d.fail(etf_errc::bad_compression, at,
-                  rc == Z_STREAM_END || rc == Z_BUF_ERROR
-                      ? "compressed data does not inflate to the declared " +
-                            std::to_string(size) + " bytes"
-                      : std::string("compressed data is corrupt (") + (zs.msg ? zs.msg : "zlib") +
-                            ")");
+    return d.fail(
+        etf_errc::bad_compression, at,
+        rc == Z_STREAM_END || rc == Z_BUF_ERROR
+            ? "compressed data does not inflate to the declared " + std::to_string(size) + " bytes"
+            : std::string("compressed data is corrupt (") + (zs.msg ? zs.msg : "zlib") + ")");
   decoder inner(buf, ctx, opts, true);
   if (!inner.run(out)) {
     d.error() = inner.error();
     return false;
   }
   if (inner.left() != 0) {
-    return d.fail(etf_errc::bad_compression, at,
-                  "compressed data holds " + std::to_string(inner.left()) +
-                      " bytes after the term,");
+    return d.fail(
+        etf_errc::bad_compression, at,
+        "compressed data holds " + std::to_string(inner.left()) + " bytes after the term,");
   }
   d.seek(zpos + consumed);
   return true;
@@ -674,7 +706,8 @@ etf_decode_result try_binary_to_term(std::string_view bytes, const etf_context& 
   return r;
 }
 
-term binary_to_term(std::string_view bytes, const etf_context& ctx, const etf_decode_options& opts) {
+term binary_to_term(std::string_view bytes, const etf_context& ctx,
+                    const etf_decode_options& opts) {
   etf_decode_result r = try_binary_to_term(bytes, ctx, opts);
   if (r.error) throw etf_decode_error(std::move(*r.error));
   return std::move(r.value);

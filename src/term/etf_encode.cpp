@@ -24,7 +24,9 @@ namespace et = detail::etf;
 
 namespace {
 
-void put8(std::string& o, uint64_t v) { o += char(uint8_t(v)); }
+void put8(std::string& o, uint64_t v) {
+  o += char(uint8_t(v));
+}
 void put16(std::string& o, uint64_t v) {
   put8(o, v >> 8);
   put8(o, v);
@@ -59,12 +61,15 @@ class encoder {
       work.pop_back();
       if (!it.t) {
         uint64_t size = out_.size() - it.patch;
-        for (int i = 0; i < 4; ++i) out_[it.patch + size_t(i)] = char(uint8_t(size >> (24 - 8 * i)));
+        for (int i = 0; i < 4; ++i)
+          out_[it.patch + size_t(i)] = char(uint8_t(size >> (24 - 8 * i)));
         continue;
       }
       const term& t = *it.t;
       switch (t.type()) {
-        case term_type::integer: write_integer(t); break;
+        case term_type::integer:
+          write_integer(t);
+          break;
         case term_type::float_: {
           double d = t.as_float();
           uint64_t bits;
@@ -73,9 +78,15 @@ class encoder {
           put64(out_, bits);
           break;
         }
-        case term_type::atom: write_atom(t.as_atom()); break;
-        case term_type::nil: put8(out_, et::nil); break;
-        case term_type::pid: write_pid(t.as_pid()); break;
+        case term_type::atom:
+          write_atom(t.as_atom());
+          break;
+        case term_type::nil:
+          put8(out_, et::nil);
+          break;
+        case term_type::pid:
+          write_pid(t.as_pid());
+          break;
         case term_type::port: {
           port_id p = t.as_port();
           bool v4 = p.number() > 0xFFFF'FFFFu;

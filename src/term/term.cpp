@@ -21,7 +21,9 @@ namespace {
   throw bad_term_access(std::string("badarg: expected ") + what + ", got " + to_string(t));
 }
 
-box* as_box(uintptr_t w) noexcept { return reinterpret_cast<box*>(w); }
+box* as_box(uintptr_t w) noexcept {
+  return reinterpret_cast<box*>(w);
+}
 
 }  // namespace
 
@@ -52,7 +54,9 @@ term& term::operator=(term&& o) noexcept {
   return *this;
 }
 
-const detail::box* term::boxed() const noexcept { return is_boxed() ? as_box(w_) : nullptr; }
+const detail::box* term::boxed() const noexcept {
+  return is_boxed() ? as_box(w_) : nullptr;
+}
 
 // ---- numbers --------------------------------------------------------------------------
 
@@ -80,7 +84,8 @@ term::term(double d) : w_(nil_word) {
   *this = box::adopt(detail::make_box<detail::float_box>(0, d));
 }
 
-term::term(const pid& p) : w_(reinterpret_cast<uintptr_t>(detail::make_box<detail::pid_box>(0, p))) {}
+term::term(const pid& p)
+    : w_(reinterpret_cast<uintptr_t>(detail::make_box<detail::pid_box>(0, p))) {}
 term::term(const reference& r)
     : w_(reinterpret_cast<uintptr_t>(detail::make_box<detail::ref_box>(0, r))) {}
 term::term(const port_id& p)
@@ -93,8 +98,8 @@ term term::tuple(std::initializer_list<term> elems) {
 }
 
 term term::tuple(std::vector<term> elems) {
-  auto* b = detail::make_box<box>(elems.size() * sizeof(term), box_kind::tuple,
-                                  uint32_t(elems.size()));
+  auto* b =
+      detail::make_box<box>(elems.size() * sizeof(term), box_kind::tuple, uint32_t(elems.size()));
   term* out = b->trailing<term>();
   for (size_t i = 0; i < elems.size(); ++i) new (&out[i]) term(std::move(elems[i]));
   return box::adopt(b);
@@ -126,7 +131,9 @@ term term::string(std::string_view utf8) {
   return list(std::move(chars));
 }
 
-term term::binary(std::string_view bytes) { return bitstring(bytes, bytes.size() * 8); }
+term term::binary(std::string_view bytes) {
+  return bitstring(bytes, bytes.size() * 8);
+}
 
 term term::bitstring(std::string_view bytes, size_t bits) {
   size_t n = (bits + 7) / 8;
@@ -158,8 +165,9 @@ term term::map(std::initializer_list<std::pair<term, term>> kvs) {
 
 term term::map(std::vector<std::pair<term, term>> kvs) {
   // Later duplicates win: stable sort by key, keep the last of each run.
-  std::stable_sort(kvs.begin(), kvs.end(),
-                   [](const auto& a, const auto& b) { return detail::map_key_less(a.first, b.first); });
+  std::stable_sort(kvs.begin(), kvs.end(), [](const auto& a, const auto& b) {
+    return detail::map_key_less(a.first, b.first);
+  });
   std::vector<std::pair<term, term>> uniq;
   uniq.reserve(kvs.size());
   for (auto& kv : kvs) {
@@ -185,35 +193,65 @@ bool box_is(const term& t, box_kind k) noexcept {
 }
 }  // namespace
 
-bool term::is_integer() const noexcept { return is_small() || box_is(*this, box_kind::bignum); }
-bool term::is_float() const noexcept { return box_is(*this, box_kind::flonum); }
-bool term::is_cons() const noexcept { return box_is(*this, box_kind::cons); }
-bool term::is_tuple() const noexcept { return box_is(*this, box_kind::tuple); }
-bool term::is_map() const noexcept { return box_is(*this, box_kind::map); }
-bool term::is_bitstring() const noexcept { return box_is(*this, box_kind::binary); }
+bool term::is_integer() const noexcept {
+  return is_small() || box_is(*this, box_kind::bignum);
+}
+bool term::is_float() const noexcept {
+  return box_is(*this, box_kind::flonum);
+}
+bool term::is_cons() const noexcept {
+  return box_is(*this, box_kind::cons);
+}
+bool term::is_tuple() const noexcept {
+  return box_is(*this, box_kind::tuple);
+}
+bool term::is_map() const noexcept {
+  return box_is(*this, box_kind::map);
+}
+bool term::is_bitstring() const noexcept {
+  return box_is(*this, box_kind::binary);
+}
 bool term::is_binary() const noexcept {
   return is_bitstring() && static_cast<const detail::binary_box*>(boxed())->bits % 8 == 0;
 }
-bool term::is_pid() const noexcept { return box_is(*this, box_kind::pid); }
-bool term::is_reference() const noexcept { return box_is(*this, box_kind::reference); }
-bool term::is_port() const noexcept { return box_is(*this, box_kind::port); }
-bool term::is_fun() const noexcept { return box_is(*this, box_kind::fun); }
+bool term::is_pid() const noexcept {
+  return box_is(*this, box_kind::pid);
+}
+bool term::is_reference() const noexcept {
+  return box_is(*this, box_kind::reference);
+}
+bool term::is_port() const noexcept {
+  return box_is(*this, box_kind::port);
+}
+bool term::is_fun() const noexcept {
+  return box_is(*this, box_kind::fun);
+}
 
 term_type term::type() const noexcept {
   if (is_small()) return term_type::integer;
   if (is_atom()) return term_type::atom;
   if (is_nil()) return term_type::nil;
   switch (as_box(w_)->kind) {
-    case box_kind::bignum: return term_type::integer;
-    case box_kind::flonum: return term_type::float_;
-    case box_kind::tuple: return term_type::tuple;
-    case box_kind::cons: return term_type::list;
-    case box_kind::binary: return term_type::bitstring;
-    case box_kind::map: return term_type::map;
-    case box_kind::pid: return term_type::pid;
-    case box_kind::port: return term_type::port;
-    case box_kind::reference: return term_type::reference;
-    case box_kind::fun: return term_type::fun;
+    case box_kind::bignum:
+      return term_type::integer;
+    case box_kind::flonum:
+      return term_type::float_;
+    case box_kind::tuple:
+      return term_type::tuple;
+    case box_kind::cons:
+      return term_type::list;
+    case box_kind::binary:
+      return term_type::bitstring;
+    case box_kind::map:
+      return term_type::map;
+    case box_kind::pid:
+      return term_type::pid;
+    case box_kind::port:
+      return term_type::port;
+    case box_kind::reference:
+      return term_type::reference;
+    case box_kind::fun:
+      return term_type::fun;
   }
   return term_type::nil;
 }
@@ -273,7 +311,8 @@ double term::as_number() const {
   if (!is_integer()) bad("a number", *this);
   const box* b = boxed();
   double d = 0;
-  for (size_t i = b->count; i-- > 0;) d = d * 18446744073709551616.0 + double(detail::bignum_limbs(b)[i]);
+  for (size_t i = b->count; i-- > 0;)
+    d = d * 18446744073709551616.0 + double(detail::bignum_limbs(b)[i]);
   return (b->flags & 1) ? -d : d;
 }
 
@@ -374,8 +413,9 @@ std::span<const std::pair<term, term>> term::map_entries() const {
 
 const term* term::map_find(const term& key) const {
   auto entries = map_entries();
-  auto it = std::lower_bound(entries.begin(), entries.end(), key,
-                             [](const auto& kv, const term& k) { return detail::map_key_less(kv.first, k); });
+  auto it = std::lower_bound(
+      entries.begin(), entries.end(), key,
+      [](const auto& kv, const term& k) { return detail::map_key_less(kv.first, k); });
   return (it != entries.end() && it->first == key) ? &it->second : nullptr;
 }
 

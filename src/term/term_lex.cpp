@@ -12,10 +12,16 @@
 namespace otp::detail {
 namespace {
 
-bool is_digit(int32_t c) { return c >= '0' && c <= '9'; }
+bool is_digit(int32_t c) {
+  return c >= '0' && c <= '9';
+}
 // Latin-1 letters, as erl_scan: lowercase start atoms, uppercase and '_' start variables.
-bool is_lower(int32_t c) { return (c >= 'a' && c <= 'z') || (c >= 223 && c <= 255 && c != 247); }
-bool is_upper(int32_t c) { return (c >= 'A' && c <= 'Z') || (c >= 192 && c <= 222 && c != 215); }
+bool is_lower(int32_t c) {
+  return (c >= 'a' && c <= 'z') || (c >= 223 && c <= 255 && c != 247);
+}
+bool is_upper(int32_t c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 192 && c <= 222 && c != 215);
+}
 bool is_name_char(int32_t c) {
   return is_lower(c) || is_upper(c) || is_digit(c) || c == '_' || c == '@';
 }
@@ -28,9 +34,9 @@ int digit_value(int32_t c) {
 
 bool is_reserved(std::string_view s) {
   static constexpr std::string_view words[] = {
-      "after", "and",  "andalso", "band", "begin",   "bnot", "bor", "bsl",  "bsr",
-      "bxor",  "case", "catch",   "cond", "div",     "end",  "fun", "if",   "let",
-      "not",   "of",   "or",      "orelse", "receive", "rem", "try", "when", "xor"};
+      "after", "and",  "andalso", "band",   "begin",   "bnot", "bor", "bsl",  "bsr",
+      "bxor",  "case", "catch",   "cond",   "div",     "end",  "fun", "if",   "let",
+      "not",   "of",   "or",      "orelse", "receive", "rem",  "try", "when", "xor"};
   for (auto w : words)
     if (w == s) return true;
   return false;
@@ -91,16 +97,26 @@ int32_t lexer::escape(position start) {
   position at = p_;
   int32_t c = get();
   switch (c) {
-    case -1: fail("unterminated escape sequence", start);
-    case 'b': return 8;
-    case 'd': return 127;
-    case 'e': return 27;
-    case 'f': return 12;
-    case 'n': return 10;
-    case 'r': return 13;
-    case 's': return 32;
-    case 't': return 9;
-    case 'v': return 11;
+    case -1:
+      fail("unterminated escape sequence", start);
+    case 'b':
+      return 8;
+    case 'd':
+      return 127;
+    case 'e':
+      return 27;
+    case 'f':
+      return 12;
+    case 'n':
+      return 10;
+    case 'r':
+      return 13;
+    case 's':
+      return 32;
+    case 't':
+      return 9;
+    case 'v':
+      return 11;
     case '^': {
       int32_t k = get();
       if (k < 0) fail("unterminated escape sequence", start);
@@ -305,8 +321,18 @@ token lexer::next() {
         return t;
       }
       fail("unexpected '>'", start);
-    case '{': case '}': case '[': case ']': case '|': case ',': case '/': case ':':
-    case '-': case '+': case '(': case ')':
+    case '{':
+    case '}':
+    case '[':
+    case ']':
+    case '|':
+    case ',':
+    case '/':
+    case ':':
+    case '-':
+    case '+':
+    case '(':
+    case ')':
       t.text = std::string(1, char(c));
       return t;
     default:
@@ -316,17 +342,28 @@ token lexer::next() {
 
 std::string describe(const token& t) {
   switch (t.kind) {
-    case tok::end: return "end of input";
-    case tok::integer: return "integer " + to_string(t.value);
-    case tok::float_: return "float " + to_string(t.value);
-    case tok::char_: return "character literal";
-    case tok::atom: return "atom " + to_string(t.value);
-    case tok::string: return "a string";
-    case tok::var: return "variable " + t.text;
-    case tok::punct: return "'" + t.text + "'";
-    case tok::dot: return "'.'";
-    case tok::fun: return "'fun'";
-    case tok::reserved: return "reserved word '" + t.text + "'";
+    case tok::end:
+      return "end of input";
+    case tok::integer:
+      return "integer " + to_string(t.value);
+    case tok::float_:
+      return "float " + to_string(t.value);
+    case tok::char_:
+      return "character literal";
+    case tok::atom:
+      return "atom " + to_string(t.value);
+    case tok::string:
+      return "a string";
+    case tok::var:
+      return "variable " + t.text;
+    case tok::punct:
+      return "'" + t.text + "'";
+    case tok::dot:
+      return "'.'";
+    case tok::fun:
+      return "'fun'";
+    case tok::reserved:
+      return "reserved word '" + t.text + "'";
   }
   return "?";
 }

@@ -15,7 +15,9 @@ using detail::box_kind;
 
 namespace {
 
-int rank(term_type t) { return t == term_type::float_ ? 0 : int(t); }
+int rank(term_type t) {
+  return t == term_type::float_ ? 0 : int(t);
+}
 
 template <class T>
 int sign_of(const T& c) {

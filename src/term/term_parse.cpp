@@ -5,9 +5,9 @@
 // terms; their segments are parsed in a flat loop.
 
 #include <cmath>
-#include <optional>
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -99,10 +99,11 @@ term parser::value() {
         advance();
         v = open == "[" ? term() : open == "{" ? term::tuple({}) : term::map({});
       } else {
-        stack.push_back({open == "[" ? open_frame::list
+        stack.push_back({open == "["   ? open_frame::list
                          : open == "{" ? open_frame::tuple
                                        : open_frame::map,
-                         {}, false});
+                         {},
+                         false});
         continue;
       }
     } else {
@@ -255,17 +256,26 @@ segment_spec parser::spec() {
     std::string name(cur_.value.as_atom().name());
     detail::position at = cur_.pos;
     advance();
-    if (name == "integer") s.type = segment_spec::integer;
-    else if (name == "float") s.type = segment_spec::float_;
+    if (name == "integer")
+      s.type = segment_spec::integer;
+    else if (name == "float")
+      s.type = segment_spec::float_;
     else if (name == "binary" || name == "bytes" || name == "bitstring" || name == "bits")
       s.type = segment_spec::binary;
-    else if (name == "utf8") s.type = segment_spec::utf8;
-    else if (name == "utf16") s.type = segment_spec::utf16;
-    else if (name == "utf32") s.type = segment_spec::utf32;
-    else if (name == "little") s.little = true;
-    else if (name == "big") s.little = false;
-    else if (name == "signed" || name == "unsigned") {}  // construction ignores signedness
-    else if (name == "native") s.little = true;  // every supported target is little-endian
+    else if (name == "utf8")
+      s.type = segment_spec::utf8;
+    else if (name == "utf16")
+      s.type = segment_spec::utf16;
+    else if (name == "utf32")
+      s.type = segment_spec::utf32;
+    else if (name == "little")
+      s.little = true;
+    else if (name == "big")
+      s.little = false;
+    else if (name == "signed" || name == "unsigned") {
+    }  // construction ignores signedness
+    else if (name == "native")
+      s.little = true;  // every supported target is little-endian
     else if (name == "unit") {
       expect(":", "':' after unit");
       s.unit = small_uint("unit 1..256");
@@ -297,7 +307,8 @@ void parser::segment(bit_writer& w) {
   } else if (cur_.kind == tok::integer || cur_.kind == tok::float_ || cur_.kind == tok::char_) {
     term v = std::move(cur_.value);
     advance();
-    if (negative) v = v.is_float() ? term(-v.as_float()) : term::integer_from_string("-" + to_string(v));
+    if (negative)
+      v = v.is_float() ? term(-v.as_float()) : term::integer_from_string("-" + to_string(v));
     values.push_back(std::move(v));
   } else {
     unexpected("a number, character or string in a binary");
@@ -309,7 +320,8 @@ void parser::segment(bit_writer& w) {
         fail("a /binary segment needs a binary value, which a term cannot name here", at);
       case segment_spec::float_: {
         uint64_t bits = s.size.value_or(64) * s.unit.value_or(1);
-        if (bits != 64 && bits != 32 && bits != 16) fail("float segments are 16, 32 or 64 bits", at);
+        if (bits != 64 && bits != 32 && bits != 16)
+          fail("float segments are 16, 32 or 64 bits", at);
         double d = v.as_number();
         uint64_t raw = 0;
         if (bits == 64) {
@@ -364,7 +376,8 @@ void parser::segment(bit_writer& w) {
       case segment_spec::integer: {
         if (v.is_float()) fail("a float in an integer segment (add /float)", at);
         uint64_t bits = s.size.value_or(8) * s.unit.value_or(1);
-        if (bits > 64 && !v.is_small()) fail("integer segments over 64 bits need a small value", at);
+        if (bits > 64 && !v.is_small())
+          fail("integer segments over 64 bits need a small value", at);
         if (bits > (1u << 20)) fail("segment too large", at);
         int64_t x = v.is_small() ? v.as_int() : 0;
         if (!v.is_small()) {
@@ -378,8 +391,7 @@ void parser::segment(bit_writer& w) {
           for (uint64_t i = 0; i < bits / 8; ++i)
             w.put(i < 8 ? uint64_t(x) >> (8 * i) : (x < 0 ? 0xFF : 0), 8);
         } else {
-          for (uint64_t i = bits; i-- > 0;)
-            w.put_bit(i < 64 ? (uint64_t(x) >> i) & 1 : x < 0);
+          for (uint64_t i = bits; i-- > 0;) w.put_bit(i < 64 ? (uint64_t(x) >> i) & 1 : x < 0);
         }
         break;
       }

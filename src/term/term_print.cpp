@@ -40,8 +40,8 @@ std::string format_float(double d) {
   while (digits.size() > 1 && digits.back() == '0') digits.pop_back();
   // digits = d1 d2 ... dn, value = d1.d2...dn * 10^exp
   int n = int(digits.size());
-  std::string sci = digits.substr(0, 1) + "." + (n > 1 ? digits.substr(1) : "0") + "e" +
-                    std::to_string(exp);
+  std::string sci =
+      digits.substr(0, 1) + "." + (n > 1 ? digits.substr(1) : "0") + "e" + std::to_string(exp);
   std::string plain;
   if (exp >= 0) {
     if (n - 1 <= exp) {
@@ -104,8 +104,8 @@ void print_binary(const term& t, std::string& out) {
 void print_fun(const term& t, std::string& out) {
   if (t.is_export_fun()) {
     export_fun_info f = t.as_export_fun();
-    out += "fun " + to_string(f.module) + ":" + to_string(f.function) + "/" +
-           std::to_string(f.arity);
+    out +=
+        "fun " + to_string(f.module) + ":" + to_string(f.function) + "/" + std::to_string(f.arity);
     return;
   }
   // As erl: #Fun<Module.OldIndex.OldUniq>.
@@ -134,14 +134,30 @@ void print(const term& root, std::string& out) {
       case term_type::integer:
         out += t.is_small() ? std::to_string(t.as_int()) : detail::bignum_to_decimal(t.boxed());
         break;
-      case term_type::float_: out += detail::format_float(t.as_float()); break;
-      case term_type::atom: out += to_string(t.as_atom()); break;
-      case term_type::nil: out += "[]"; break;
-      case term_type::pid: out += to_string(t.as_pid()); break;
-      case term_type::reference: out += to_string(t.as_reference()); break;
-      case term_type::port: out += to_string(t.as_port()); break;
-      case term_type::bitstring: print_binary(t, out); break;
-      case term_type::fun: print_fun(t, out); break;
+      case term_type::float_:
+        out += detail::format_float(t.as_float());
+        break;
+      case term_type::atom:
+        out += to_string(t.as_atom());
+        break;
+      case term_type::nil:
+        out += "[]";
+        break;
+      case term_type::pid:
+        out += to_string(t.as_pid());
+        break;
+      case term_type::reference:
+        out += to_string(t.as_reference());
+        break;
+      case term_type::port:
+        out += to_string(t.as_port());
+        break;
+      case term_type::bitstring:
+        print_binary(t, out);
+        break;
+      case term_type::fun:
+        print_fun(t, out);
+        break;
       case term_type::tuple: {
         out += '{';
         work.push_back({nullptr, "}"});
@@ -199,6 +215,8 @@ std::string to_string(const term& t) {
   return out;
 }
 
-std::ostream& operator<<(std::ostream& os, const term& t) { return os << to_string(t); }
+std::ostream& operator<<(std::ostream& os, const term& t) {
+  return os << to_string(t);
+}
 
 }  // namespace otp

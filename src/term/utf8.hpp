@@ -52,16 +52,35 @@ inline bool utf8_encode(int64_t cp, std::string& out) {
 inline void write_escaped_char(int64_t c, char quote, std::string& out) {
   static constexpr char hex[] = "0123456789ABCDEF";
   switch (c) {
-    case '\n': out += "\\n"; return;
-    case '\r': out += "\\r"; return;
-    case '\t': out += "\\t"; return;
-    case '\v': out += "\\v"; return;
-    case '\b': out += "\\b"; return;
-    case '\f': out += "\\f"; return;
-    case 27: out += "\\e"; return;
-    case 127: out += "\\d"; return;
-    case '\\': out += "\\\\"; return;
-    default: break;
+    case '\n':
+      out += "\\n";
+      return;
+    case '\r':
+      out += "\\r";
+      return;
+    case '\t':
+      out += "\\t";
+      return;
+    case '\v':
+      out += "\\v";
+      return;
+    case '\b':
+      out += "\\b";
+      return;
+    case '\f':
+      out += "\\f";
+      return;
+    case 27:
+      out += "\\e";
+      return;
+    case 127:
+      out += "\\d";
+      return;
+    case '\\':
+      out += "\\\\";
+      return;
+    default:
+      break;
   }
   if (c == quote) {
     out += '\\';

@@ -35,6 +35,8 @@ otp::term exit_reason_of_spawned(F f) {
 }
 
 // The atom with this name, as a term.
-inline otp::term A(const char* name) { return otp::term(otp::atom(name)); }
+inline otp::term A(const char* name) {
+  return otp::term(otp::atom(name));
+}
 
 }  // namespace otp_test

@@ -8,21 +8,27 @@ using namespace std::chrono_literals;
 
 namespace {
 // A process that waits until told to stop (or killed).
-void idle_until_stopped() { receive<std::string>([](const std::string& s) { return s == "stop"; }); }
+void idle_until_stopped() {
+  receive<std::string>([](const std::string& s) { return s == "stop"; });
+}
 }  // namespace
 
 TEST_F(RuntimeTest, AnAbnormalExitKillsLinkedProcessesWithTheSameReason) {
   term why = node.run([] {
     pid me = self();
     pid a = spawn([me] {
-      pid b = spawn_link([] { receive<int>(); exit(A("crash")); });
+      pid b = spawn_link([] {
+        receive<int>();
+        exit(A("crash"));
+      });
       send(me, b);
       idle_until_stopped();
     });
     pid b = receive<pid>();
     reference ra = monitor(a);
     send(b, 1);
-    return receive(when([&](const down_msg& d) { return d.ref == ra; }, [](down_msg d) { return d.reason; }));
+    return receive(
+        when([&](const down_msg& d) { return d.ref == ra; }, [](down_msg d) { return d.reason; }));
   });
   EXPECT_EQ(why, A("crash"));
 }
@@ -175,7 +181,8 @@ TEST_F(RuntimeTest, LinksAreBidirectional) {
       link(got);  // b links to a; b's death must reach a
       exit(A("b_died"));
     });
-    return receive(when([&](const down_msg& d) { return d.ref == ra; }, [](down_msg d) { return d.reason; }));
+    return receive(
+        when([&](const down_msg& d) { return d.ref == ra; }, [](down_msg d) { return d.reason; }));
   });
   EXPECT_EQ(why, tuple(A("saw"), A("b_died")));
 }
@@ -199,9 +206,8 @@ TEST_F(RuntimeTest, SignalsAndMessagesFromOneSenderArriveInOrder) {
 }
 
 TEST_F(RuntimeTest, ACppExceptionEndsTheProcessWithItsTypeAndMessage) {
-  term why = node.run([] {
-    return exit_reason_of_spawned([] { throw std::runtime_error("boom"); });
-  });
+  term why =
+      node.run([] { return exit_reason_of_spawned([] { throw std::runtime_error("boom"); }); });
   EXPECT_EQ(why, tuple(atoms::cpp_exception, A("std::runtime_error"), term::binary("boom")));
 }
 
@@ -211,7 +217,8 @@ TEST_F(RuntimeTest, LinkedProcessesSeeTheExceptionReasonAndTheNodeKeepsRunning) 
     pid p = spawn_link([] { throw std::out_of_range("index 9"); });
     auto e = receive<exit_msg>();
     EXPECT_EQ(e.from, p);
-    EXPECT_EQ(e.reason, tuple(atoms::cpp_exception, A("std::out_of_range"), term::binary("index 9")));
+    EXPECT_EQ(e.reason,
+              tuple(atoms::cpp_exception, A("std::out_of_range"), term::binary("index 9")));
   });
   EXPECT_EQ(node.run([] { return 1; }), 1);
 }
@@ -259,7 +266,8 @@ TEST_F(RuntimeTest, ASwallowedExitIsRaisedAgainAtTheNextYieldPoint) {
     receive<std::string>();
     reference r = monitor(victim);
     otp::exit(victim, A("stop_it"));
-    return receive(when([&](const down_msg& d) { return d.ref == r; }, [](down_msg d) { return d.reason; }));
+    return receive(
+        when([&](const down_msg& d) { return d.ref == r; }, [](down_msg d) { return d.reason; }));
   });
   EXPECT_EQ(why, A("stop_it"));
 }

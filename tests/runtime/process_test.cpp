@@ -141,7 +141,10 @@ TEST_F(RuntimeTest, MessagesFromOneProcessToAnotherArriveInTheOrderSent) {
   node.run([] {
     pid me = self();
     constexpr int n = 20000;
-    for (int s = 0; s < 4; ++s) spawn([me, s] { for (int i = 0; i < n; ++i) send(me, std::pair<int, int>(s, i)); });
+    for (int s = 0; s < 4; ++s)
+      spawn([me, s] {
+        for (int i = 0; i < n; ++i) send(me, std::pair<int, int>(s, i));
+      });
     int next[4] = {0, 0, 0, 0};
     for (int k = 0; k < 4 * n; ++k) {
       auto [s, i] = receive<std::pair<int, int>>();
@@ -182,4 +185,6 @@ TEST_F(RuntimeTest, SpawnFromOutsideAnyProcessAndSendFromOutside) {
   EXPECT_EQ(got, 9);
 }
 
-TEST_F(RuntimeTest, SelfOutsideAProcessIsALogicError) { EXPECT_THROW(self(), std::logic_error); }
+TEST_F(RuntimeTest, SelfOutsideAProcessIsALogicError) {
+  EXPECT_THROW(self(), std::logic_error);
+}

@@ -148,7 +148,8 @@ TEST_F(RuntimeTest, BlockingWorkUsesTheCallersLocalsAndReturnsItsResult) {
 
 TEST_F(RuntimeTest, BlockingWorkRethrowsItsException) {
   node.run([] {
-    EXPECT_THROW(blocking([]() -> int { throw std::invalid_argument("bad"); }), std::invalid_argument);
+    EXPECT_THROW(blocking([]() -> int { throw std::invalid_argument("bad"); }),
+                 std::invalid_argument);
   });
 }
 

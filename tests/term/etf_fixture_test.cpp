@@ -85,8 +85,10 @@ TEST(EtfCorpus, PrintedFormsOfReadableTermsParseBackToTheSameTerm) {
     auto r = try_parse_term(e.printed);
     if (!r) {
       // Only pids, references, ports and local funs have no readable form.
-      EXPECT_TRUE(e.printed.find('<') != std::string::npos || e.printed.find("#Fun") != std::string::npos ||
-                  e.printed.find("#Ref") != std::string::npos || e.printed.find("#Port") != std::string::npos)
+      EXPECT_TRUE(e.printed.find('<') != std::string::npos ||
+                  e.printed.find("#Fun") != std::string::npos ||
+                  e.printed.find("#Ref") != std::string::npos ||
+                  e.printed.find("#Port") != std::string::npos)
           << e.name << ": " << r.error->message;
       continue;
     }

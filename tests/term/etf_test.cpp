@@ -54,12 +54,16 @@ TEST(EtfEncode, IntegersUseTheSmallestTagErlUses) {
 TEST(EtfEncode, ByteListsAreStringsAndOtherListsCoverTheWholeSpine) {
   EXPECT_EQ(hex(term_to_binary(term::string("abc"))), "836b0003616263");
   EXPECT_EQ(hex(term_to_binary(list(256))), "836c0000000162000001006a");
-  EXPECT_EQ(hex(term_to_binary(term::list({1, 2}, term(3)))), "836c0000000261016102610" "3");
+  EXPECT_EQ(hex(term_to_binary(term::list({1, 2}, term(3)))),
+            "836c0000000261016102610"
+            "3");
   EXPECT_EQ(hex(term_to_binary(term())), "836a");
 }
 
 TEST(EtfEncode, AtomsAreUtf8ByDefaultAndLatinOneOnRequest) {
-  EXPECT_EQ(hex(term_to_binary(term("ok"_a))), "837702" "6f6b");
+  EXPECT_EQ(hex(term_to_binary(term("ok"_a))),
+            "837702"
+            "6f6b");
   etf_encode_options latin1;
   latin1.utf8_atoms = false;
   EXPECT_EQ(hex(term_to_binary(term("ok"_a), {}, latin1)), "836400026f6b");
@@ -70,7 +74,9 @@ TEST(EtfEncode, AtomsAreUtf8ByDefaultAndLatinOneOnRequest) {
   std::string long_name;
   for (int i = 0; i < 100; ++i) long_name += "日";
   std::string enc = term_to_binary(term(atom(long_name)));
-  EXPECT_EQ(hex(enc.substr(0, 4)), "83760" "12c");
+  EXPECT_EQ(hex(enc.substr(0, 4)),
+            "83760"
+            "12c");
   EXPECT_EQ(binary_to_term(enc), term(atom(long_name)));
 }
 
@@ -78,7 +84,8 @@ TEST(EtfEncode, LocalPidsRefsAndPortsCarryTheContextNodeAndDecodeBackToLocal) {
   etf_context ctx{atom("n@host"), 7};
   term p(pid::local(5));
   std::string enc = term_to_binary(p, ctx);
-  EXPECT_EQ(enc, with_atom(bytes({131, 88}), "n@host") + bytes({0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0, 7}));
+  EXPECT_EQ(enc,
+            with_atom(bytes({131, 88}), "n@host") + bytes({0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0, 7}));
   EXPECT_EQ(binary_to_term(enc, ctx), p);
   // Another node (or another incarnation of this one) sees a remote pid.
   term remote = binary_to_term(enc);
@@ -200,10 +207,10 @@ TEST(EtfDecode, OldTagsOtpStillAcceptsDecode) {
 }
 
 TEST(EtfDecode, OddButValidFormsDecodeAsErlDecodesThem) {
-  EXPECT_EQ(binary_to_term(bytes({131, 108, 0, 0, 0, 0, 106})), term());      // empty LIST_EXT
-  EXPECT_EQ(binary_to_term(bytes({131, 107, 0, 0})), term());                  // empty STRING_EXT
-  EXPECT_EQ(binary_to_term(bytes({131, 110, 0, 1})), term(0));                 // no digits
-  EXPECT_EQ(binary_to_term(bytes({131, 110, 1, 2, 5})), term(-5));             // any sign byte
+  EXPECT_EQ(binary_to_term(bytes({131, 108, 0, 0, 0, 0, 106})), term());  // empty LIST_EXT
+  EXPECT_EQ(binary_to_term(bytes({131, 107, 0, 0})), term());             // empty STRING_EXT
+  EXPECT_EQ(binary_to_term(bytes({131, 110, 0, 1})), term(0));            // no digits
+  EXPECT_EQ(binary_to_term(bytes({131, 110, 1, 2, 5})), term(-5));        // any sign byte
   EXPECT_EQ(binary_to_term(bytes({131, 110, 8, 0, 1, 0, 0, 0, 0, 0, 0, 0})), term(1));
   EXPECT_EQ(binary_to_term(bytes({131, 77, 0, 0, 0, 1, 3, 255})), term::bitstring("\xE0", 3));
   EXPECT_EQ(binary_to_term(bytes({131, 77, 0, 0, 0, 0, 0})), term::binary(""));
@@ -273,9 +280,10 @@ TEST(EtfDecode, FloatsMustBeFiniteAndOldFloatTextMustParse) {
 }
 
 TEST(EtfDecode, BadAtomsAreRejected) {
-  EXPECT_EQ(decode_error(bytes({131, 119, 1, 255})).code, etf_errc::bad_atom);          // bad UTF-8
-  EXPECT_EQ(decode_error(bytes({131, 119, 2, 0xC0, 0x80})).code, etf_errc::bad_atom);   // overlong
-  EXPECT_EQ(decode_error(bytes({131, 119, 3, 0xED, 0xA0, 0x80})).code, etf_errc::bad_atom);  // surrogate
+  EXPECT_EQ(decode_error(bytes({131, 119, 1, 255})).code, etf_errc::bad_atom);         // bad UTF-8
+  EXPECT_EQ(decode_error(bytes({131, 119, 2, 0xC0, 0x80})).code, etf_errc::bad_atom);  // overlong
+  EXPECT_EQ(decode_error(bytes({131, 119, 3, 0xED, 0xA0, 0x80})).code,
+            etf_errc::bad_atom);  // surrogate
   std::string latin(256, 'a');
   EXPECT_EQ(decode_error(bytes({131, 100, 1, 0}) + latin).code, etf_errc::bad_atom);  // 256 chars
   std::string utf8;
@@ -349,8 +357,10 @@ TEST(EtfDecode, PidsPortsAndRefsNeedANodeAtomAndTheirFields) {
 
 TEST(EtfDecode, ExportFunsNeedAtomsAndASmallIntegerArity) {
   EXPECT_EQ(decode_error(bytes({131, 113, 97, 1})).code, etf_errc::unknown_tag);
-  EXPECT_EQ(decode_error(with_atom(with_atom(bytes({131, 113}), "m"), "f") + bytes({98, 0, 0, 0, 1})).code,
-            etf_errc::bad_value);
+  EXPECT_EQ(
+      decode_error(with_atom(with_atom(bytes({131, 113}), "m"), "f") + bytes({98, 0, 0, 0, 1}))
+          .code,
+      etf_errc::bad_value);
   EXPECT_EQ(decode_error(with_atom(with_atom(bytes({131, 113}), "m"), "f") + bytes({97})).code,
             etf_errc::truncated);
 }
@@ -370,7 +380,8 @@ TEST(EtfDecode, LocalFunsMustHaveConsistentSizesAndFields) {
   // OldIndex must be a non-negative integer: replace its SMALL_INTEGER_EXT with an atom.
   size_t old_index_at = 2 + 4 + 1 + 16 + 4 + 4 + 3;
   ASSERT_EQ(uint8_t(good[old_index_at]), 97);
-  std::string bad_index = good.substr(0, old_index_at) + bytes({119, 0}) + good.substr(old_index_at + 2);
+  std::string bad_index =
+      good.substr(0, old_index_at) + bytes({119, 0}) + good.substr(old_index_at + 2);
   EXPECT_EQ(decode_error(bad_index).code, etf_errc::bad_value);
   std::string negative = good.substr(0, old_index_at) + bytes({98, 255, 255, 255, 255}) +
                          good.substr(old_index_at + 2);
@@ -397,7 +408,8 @@ TEST(EtfDecode, CompressedTermsAreCheckedBeforeAndAfterInflating) {
   wrong[5] = char(uint8_t(wrong[5]) + 1);
   EXPECT_EQ(decode_error(wrong).code, etf_errc::bad_compression);
   // A size beyond the limit or beyond what the data could hold is refused up front.
-  EXPECT_EQ(decode_error(bytes({131, 80, 255, 255, 255, 255, 120, 156})).code, etf_errc::bad_compression);
+  EXPECT_EQ(decode_error(bytes({131, 80, 255, 255, 255, 255, 120, 156})).code,
+            etf_errc::bad_compression);
   etf_decode_options small_cap;
   small_cap.max_uncompressed_size = 1000;
   EXPECT_EQ(decode_error(packed, small_cap).code, etf_errc::bad_compression);
@@ -474,7 +486,8 @@ TEST(EtfDecode, HundredThousandNestedListsAndMapsDecode) {
 
   // Maps nested in keys make the key comparisons themselves deep.
   std::string keys = bytes({131});
-  for (int i = 0; i < depth; ++i) keys += bytes({116, 0, 0, 0, 2, 97, 1, 106});  // #{1 => [], K => []}
+  for (int i = 0; i < depth; ++i)
+    keys += bytes({116, 0, 0, 0, 2, 97, 1, 106});  // #{1 => [], K => []}
   keys += bytes({106});
   for (int i = 0; i < depth; ++i) keys += bytes({106});
   EXPECT_TRUE(try_binary_to_term(keys));

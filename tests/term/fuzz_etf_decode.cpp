@@ -21,7 +21,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   opts.max_uncompressed_size = 16 << 20;
   etf_decode_result r = try_binary_to_term(in, {}, opts);
   if (!r) {
-    if (r.error->message.empty() || r.error->offset > size + (r.error->in_compressed ? 16 << 20 : 0))
+    if (r.error->message.empty() ||
+        r.error->offset > size + (r.error->in_compressed ? 16 << 20 : 0))
       __builtin_trap();
     return 0;
   }

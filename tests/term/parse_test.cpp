@@ -29,7 +29,8 @@ TEST(Parse, IntegersInAnyBaseWithSeparatorsAndCharacters) {
   EXPECT_EQ(parse_term("36#zz"), term(1295));
   EXPECT_EQ(parse_term("-16#10"), term(-16));
   EXPECT_EQ(parse_term("1_000_000"), term(1000000));
-  EXPECT_EQ(to_string(parse_term("123456789012345678901234567890")), "123456789012345678901234567890");
+  EXPECT_EQ(to_string(parse_term("123456789012345678901234567890")),
+            "123456789012345678901234567890");
   EXPECT_EQ(parse_term("- 8"), term(-8));
   EXPECT_EQ(parse_term("+9"), term(9));
   EXPECT_EQ(parse_term("$a"), term(97));
@@ -129,8 +130,10 @@ TEST(Parse, ErrorsGiveLineAndColumn) {
   EXPECT_EQ(error_of("\"abc").message, "1:1: unterminated string starting here");
   EXPECT_EQ(error_of("  'abc").message, "1:3: unterminated quoted atom starting here");
   EXPECT_EQ(error_of("{a, X}").message, "1:5: variables are not allowed in a term: X");
-  EXPECT_EQ(error_of("<0.1.0>").message, "1:1: unexpected '<' (pids, references and ports cannot be read)");
-  EXPECT_EQ(error_of("[1 2]").message, "1:4: expected ',', '|' or ']' after a list element, found integer 2");
+  EXPECT_EQ(error_of("<0.1.0>").message,
+            "1:1: unexpected '<' (pids, references and ports cannot be read)");
+  EXPECT_EQ(error_of("[1 2]").message,
+            "1:4: expected ',', '|' or ']' after a list element, found integer 2");
   EXPECT_EQ(error_of("#{a 1}").message, "1:5: expected '=>' after a map key, found integer 1");
   EXPECT_EQ(error_of("{a,").message, "1:4: expected a term, found end of input");
   EXPECT_EQ(error_of("[a|b|c]").message, "1:5: expected ']' after the tail of a list, found '|'");
@@ -139,14 +142,17 @@ TEST(Parse, ErrorsGiveLineAndColumn) {
   EXPECT_EQ(error_of("a.b").message, "1:2: '.' must be followed by white space to end a term");
   EXPECT_EQ(error_of("receive").message, "1:1: expected a term, found reserved word 'receive'");
   EXPECT_EQ(error_of("-a").message, "1:2: expected a number after unary '-', found atom a");
-  EXPECT_EQ(error_of("1 2").message, "1:3: expected the end of input after the term, found integer 2");
-  EXPECT_EQ(error_of("\"\\x{110000}\"").message, "1:3: character code in \\x{...} is beyond Unicode");
+  EXPECT_EQ(error_of("1 2").message,
+            "1:3: expected the end of input after the term, found integer 2");
+  EXPECT_EQ(error_of("\"\\x{110000}\"").message,
+            "1:3: character code in \\x{...} is beyond Unicode");
   EXPECT_EQ(error_of("$").message, "1:1: character literal $ without a character");
   EXPECT_EQ(error_of("'\\").message, "1:1: unterminated escape sequence");
   EXPECT_EQ(error_of("\xFF").message, "1:1: invalid UTF-8");
   EXPECT_EQ(error_of("a ++ b").message, "1:3: expected the end of input after the term, found '+'");
   EXPECT_EQ(error_of("fun m:f/256").message, "1:9: expected an arity 0..255, found integer 256");
-  EXPECT_EQ(error_of("'" + std::string(256, 'a') + "'").message, "1:1: atom longer than 255 characters");
+  EXPECT_EQ(error_of("'" + std::string(256, 'a') + "'").message,
+            "1:1: atom longer than 255 characters");
   EXPECT_EQ(error_of("= ").message, "1:1: unexpected '='");
   EXPECT_EQ(error_of("~").message, "1:1: unexpected '~'");
   EXPECT_THROW(parse_term("{"), term_parse_error);
@@ -183,13 +189,17 @@ TEST(Parse, EveryLexicalAndBinarySegmentErrorIsReported) {
   EXPECT_EQ(error_of("fun m/1").message, "1:6: expected ':' after the module name, found '/'");
   EXPECT_EQ(error_of("fun 1").message, "1:5: expected a module name after 'fun', found integer 1");
   EXPECT_EQ(error_of("fun m:1").message, "1:7: expected a function name, found integer 1");
-  EXPECT_EQ(error_of("fun m:f 1").message, "1:9: expected '/' after the function name, found integer 1");
-  EXPECT_EQ(error_of("<<1 2>>").message, "1:5: expected ',' or '>>' after a binary segment, found integer 2");
-  EXPECT_EQ(error_of("<<\"a\"/utf8:8>>").message, "1:11: expected ',' or '>>' after a binary segment, found ':'");
+  EXPECT_EQ(error_of("fun m:f 1").message,
+            "1:9: expected '/' after the function name, found integer 1");
+  EXPECT_EQ(error_of("<<1 2>>").message,
+            "1:5: expected ',' or '>>' after a binary segment, found integer 2");
+  EXPECT_EQ(error_of("<<\"a\"/utf8:8>>").message,
+            "1:11: expected ',' or '>>' after a binary segment, found ':'");
   EXPECT_EQ(error_of("<<1:8/utf8>>").message, "1:3: utf segments take no size");
   EXPECT_EQ(error_of("<<1.5:8/float>>").message, "1:3: float segments are 16, 32 or 64 bits");
   EXPECT_EQ(error_of("<<1.5:16/float>>").message, "1:3: 16-bit float segments are not supported");
-  EXPECT_EQ(error_of("<<1:3/little>>").message, "1:3: little-endian integer segments must be whole bytes");
+  EXPECT_EQ(error_of("<<1:3/little>>").message,
+            "1:3: little-endian integer segments must be whole bytes");
   EXPECT_EQ(error_of("<<100000000000000000000:72>>").message,
             "1:3: integer segments over 64 bits need a small value");
   EXPECT_EQ(error_of("<<1/unit:0>>").message, "1:5: unit must be 1..256");
@@ -198,10 +208,14 @@ TEST(Parse, EveryLexicalAndBinarySegmentErrorIsReported) {
   EXPECT_EQ(error_of("<<16#110000/utf8>>").message, "1:3: not a Unicode code point: 1114112");
   EXPECT_EQ(error_of("<<1:a>>").message, "1:5: expected a segment size, found atom a");
   EXPECT_EQ(error_of("<<1/1>>").message, "1:5: expected a type specifier, found integer 1");
-  EXPECT_EQ(error_of("<<1:99999999>>").message, "1:5: expected a segment size, found integer 99999999");
-  EXPECT_EQ(error_of("<<-\"a\">>").message, "1:4: expected a number, character or string in a binary, found a string");
-  EXPECT_EQ(error_of("#{a => 1 b}").message, "1:10: expected ',' or '}' after a map value, found atom b");
-  EXPECT_EQ(error_of("{a b}").message, "1:4: expected ',' or '}' after a tuple element, found atom b");
+  EXPECT_EQ(error_of("<<1:99999999>>").message,
+            "1:5: expected a segment size, found integer 99999999");
+  EXPECT_EQ(error_of("<<-\"a\">>").message,
+            "1:4: expected a number, character or string in a binary, found a string");
+  EXPECT_EQ(error_of("#{a => 1 b}").message,
+            "1:10: expected ',' or '}' after a map value, found atom b");
+  EXPECT_EQ(error_of("{a b}").message,
+            "1:4: expected ',' or '}' after a tuple element, found atom b");
   // Big and little endian, signedness and 64-bit values all write the right bits.
   EXPECT_EQ(parse_term("<<1:16/big-unsigned, -2:8/signed, 16#0102:16/little-integer>>"),
             term::binary("\x00\x01\xFE\x02\x01"s));

@@ -18,9 +18,9 @@ TEST(Print, AtomsAreQuotedExactlyWhenErlQuotesThem) {
   EXPECT_EQ(to_string(term(atom("a-b"))), "'a-b'");
   EXPECT_EQ(to_string(term(atom(""))), "''");
   EXPECT_EQ(to_string(term(atom("receive"))), "'receive'");
-  EXPECT_EQ(to_string(term(atom("ßa"))), "ßa");      // Latin-1 lowercase letters are bare
+  EXPECT_EQ(to_string(term(atom("ßa"))), "ßa");  // Latin-1 lowercase letters are bare
   EXPECT_EQ(to_string(term(atom("aÀ"))), "aÀ");
-  EXPECT_EQ(to_string(term(atom("a×"))), "'a×'");    // but not the multiplication sign
+  EXPECT_EQ(to_string(term(atom("a×"))), "'a×'");  // but not the multiplication sign
   EXPECT_EQ(to_string(term(atom("À"))), "'À'");
   EXPECT_EQ(to_string(term(atom("日本"))), "'\\x{65E5}\\x{672C}'");
   EXPECT_EQ(to_string(term(atom(std::string("a\0b", 3)))), "'a\\000b'");
@@ -33,7 +33,7 @@ TEST(Print, FloatsUseTheShortestFormThatReadsBack) {
   EXPECT_EQ(to_string(term(0.1)), "0.1");
   EXPECT_EQ(to_string(term(1.0e10)), "1.0e10");
   EXPECT_EQ(to_string(term(1.0e-5)), "1.0e-5");
-  EXPECT_EQ(to_string(term(0.0001)), "0.0001");       // a tie goes to the plain form
+  EXPECT_EQ(to_string(term(0.0001)), "0.0001");  // a tie goes to the plain form
   EXPECT_EQ(to_string(term(100.0)), "100.0");
   EXPECT_EQ(to_string(term(1000.0)), "1.0e3");
   EXPECT_EQ(to_string(term(123456789.0)), "123456789.0");
@@ -62,9 +62,11 @@ TEST(Print, CompoundTermsOnOneLine) {
   EXPECT_EQ(to_string(tuple()), "{}");
   EXPECT_EQ(to_string(term::map({})), "#{}");
   EXPECT_EQ(to_string(list(term(), tuple(term()))), "[[],{[]}]");
-  EXPECT_EQ(to_string(term::map({{term(1), term("y"_a)}, {term(1.0), term("x"_a)}, {term("a"_a), term(1)}})),
+  EXPECT_EQ(to_string(term::map(
+                {{term(1), term("y"_a)}, {term(1.0), term("x"_a)}, {term("a"_a), term(1)}})),
             "#{1 => y,1.0 => x,a => 1}");
-  EXPECT_EQ(to_string(term(reference::from_words("a@b"_a, 1, std::vector<uint32_t>{1, 2, 3, 4, 5}))),
-            "#Ref<a@b.5.4.3.2.1>");
+  EXPECT_EQ(
+      to_string(term(reference::from_words("a@b"_a, 1, std::vector<uint32_t>{1, 2, 3, 4, 5}))),
+      "#Ref<a@b.5.4.3.2.1>");
   EXPECT_EQ(to_string(term(port_id::make(atom(), 3, 0))), "#Port<0.3>");
 }

@@ -37,7 +37,8 @@ class generator {
       }
       case 3: {
         std::vector<std::pair<term, term>> kvs;
-        for (size_t n = pick(4); n > 0; --n) kvs.emplace_back(any(depth - 1, readable), any(depth - 1, readable));
+        for (size_t n = pick(4); n > 0; --n)
+          kvs.emplace_back(any(depth - 1, readable), any(depth - 1, readable));
         return term::map(std::move(kvs));
       }
       default:
@@ -47,11 +48,19 @@ class generator {
 
   term leaf(bool readable) {
     switch (pick(readable ? 12 : 16)) {
-      case 0: return term(int64_t(pick(600)) - 300);
+      case 0:
+        return term(int64_t(pick(600)) - 300);
       case 1: {
-        static const int64_t edges[] = {255, 256, INT32_MAX, int64_t(INT32_MAX) + 1, INT32_MIN,
-                                        int64_t(INT32_MIN) - 1, term::small_max, term::small_min,
-                                        INT64_MAX, INT64_MIN};
+        static const int64_t edges[] = {255,
+                                        256,
+                                        INT32_MAX,
+                                        int64_t(INT32_MAX) + 1,
+                                        INT32_MIN,
+                                        int64_t(INT32_MIN) - 1,
+                                        term::small_max,
+                                        term::small_min,
+                                        INT64_MAX,
+                                        INT64_MIN};
         return term(edges[pick(10)]);
       }
       case 2: {
@@ -68,20 +77,23 @@ class generator {
           if (std::isfinite(d)) return term(d);
         }
       }
-      case 4: return term(double(int64_t(pick(2000)) - 1000) / 8);
+      case 4:
+        return term(double(int64_t(pick(2000)) - 1000) / 8);
       case 5: {
-        static const char* names[] = {"ok", "error", "Hello", "with space", "ü", "日本", "",
-                                      "a@b", "receive", "it's", "tab\there"};
+        static const char* names[] = {"ok", "error", "Hello",   "with space", "ü",        "日本",
+                                      "",   "a@b",   "receive", "it's",       "tab\there"};
         return term(atom(names[pick(11)]));
       }
       case 6: {
         std::vector<term> chars;
-        for (size_t n = pick(6); n > 0; --n) chars.emplace_back(int64_t(pick(2) ? 32 + pick(95) : pick(300)));
+        for (size_t n = pick(6); n > 0; --n)
+          chars.emplace_back(int64_t(pick(2) ? 32 + pick(95) : pick(300)));
         return term::list(std::move(chars));
       }
       case 7: {
         std::string bytes;
-        for (size_t n = pick(pick(8) == 0 ? 200 : 8); n > 0; --n) bytes += char(pick(2) ? 'a' + pick(26) : pick(256));
+        for (size_t n = pick(pick(8) == 0 ? 200 : 8); n > 0; --n)
+          bytes += char(pick(2) ? 'a' + pick(26) : pick(256));
         return term::binary(bytes);
       }
       case 8: {
@@ -89,16 +101,26 @@ class generator {
         for (size_t n = 1 + pick(4); n > 0; --n) bytes += char(pick(256));
         return term::bitstring(bytes, (bytes.size() - 1) * 8 + 1 + pick(7));
       }
-      case 9: return term();
-      case 10: return term::tuple({});
-      case 11: return term::export_fun(atom(pick(2) ? "lists" : "Mod"), atom(pick(2) ? "map" : "f g"), unsigned(pick(256)));
-      case 12: return pick(2) ? term(pid::local(pick(1000))) : term(pid::from_fields(atom("n@h"), uint32_t(rng_()), uint32_t(rng_()), uint32_t(rng_())));
+      case 9:
+        return term();
+      case 10:
+        return term::tuple({});
+      case 11:
+        return term::export_fun(atom(pick(2) ? "lists" : "Mod"), atom(pick(2) ? "map" : "f g"),
+                                unsigned(pick(256)));
+      case 12:
+        return pick(2) ? term(pid::local(pick(1000)))
+                       : term(pid::from_fields(atom("n@h"), uint32_t(rng_()), uint32_t(rng_()),
+                                               uint32_t(rng_())));
       case 13: {
         std::vector<uint32_t> w;
         for (size_t n = 1 + pick(5); n > 0; --n) w.push_back(uint32_t(rng_()));
-        return pick(2) ? term(reference::make()) : term(reference::from_words(atom("n@h"), uint32_t(rng_()), w));
+        return pick(2) ? term(reference::make())
+                       : term(reference::from_words(atom("n@h"), uint32_t(rng_()), w));
       }
-      case 14: return term(port_id::make(pick(2) ? atom() : atom("n@h"), rng_() >> pick(64), uint32_t(pick(5))));
+      case 14:
+        return term(
+            port_id::make(pick(2) ? atom() : atom("n@h"), rng_() >> pick(64), uint32_t(pick(5))));
       default: {
         local_fun_info f;
         f.module = atom("mod");
@@ -157,7 +179,7 @@ TEST(Property, TheOrderIsTotalAndAgreesWithEqualityAndHashing) {
   for (const term& a : ts) {
     for (const term& b : ts) {
       auto ab = a <=> b, ba = b <=> a;
-      ASSERT_EQ(ab < 0, ba > 0) << to_string(a) << " vs " << to_string(b);
+      ASSERT_EQ(ab<0, ba> 0) << to_string(a) << " vs " << to_string(b);
       ASSERT_EQ(ab == 0, ba == 0) << to_string(a) << " vs " << to_string(b);
       ASSERT_EQ(ab == 0, a == b);
       if (a == b) {
@@ -187,10 +209,18 @@ TEST(Property, DamagedEncodingsNeverCrashTheDecoder) {
   for (int i = 0; i < 4000; ++i) {
     std::string enc = term_to_binary(g.any(3, false));
     switch (g.pick(4)) {
-      case 0: enc[g.pick(enc.size())] = char(g.pick(256)); break;
-      case 1: enc.resize(g.pick(enc.size() + 1)); break;
-      case 2: enc.insert(g.pick(enc.size() + 1), 1, char(g.pick(256))); break;
-      default: enc[1 + g.pick(enc.size() - 1)] ^= char(1u << g.pick(8)); break;
+      case 0:
+        enc[g.pick(enc.size())] = char(g.pick(256));
+        break;
+      case 1:
+        enc.resize(g.pick(enc.size() + 1));
+        break;
+      case 2:
+        enc.insert(g.pick(enc.size() + 1), 1, char(g.pick(256)));
+        break;
+      default:
+        enc[1 + g.pick(enc.size() - 1)] ^= char(1u << g.pick(8));
+        break;
     }
     auto r = try_binary_to_term(enc);
     if (!r) {

@@ -51,7 +51,8 @@ TEST(Term, TermOrderFollowsErlang) {
                                list(1),
                                term::binary("a")};
   for (size_t i = 0; i + 1 < ordered.size(); ++i) {
-    EXPECT_LT(ordered[i], ordered[i + 1]) << to_string(ordered[i]) << " vs " << to_string(ordered[i + 1]);
+    EXPECT_LT(ordered[i], ordered[i + 1])
+        << to_string(ordered[i]) << " vs " << to_string(ordered[i + 1]);
   }
   EXPECT_LT(tuple(9), tuple(1, 1));  // tuples by size first
   EXPECT_LT(term(atom("abc")), term(atom("abd")));
@@ -89,7 +90,8 @@ TEST(Term, WrongTypeAccessThrowsBadarg) {
 }
 
 TEST(Term, MapsKeepOneValuePerKeyAndFindByExactKey) {
-  term m = term::map({{term(1), term(atom("a"))}, {term(1.0), term(atom("b"))}, {term(1), term(atom("c"))}});
+  term m = term::map(
+      {{term(1), term(atom("a"))}, {term(1.0), term(atom("b"))}, {term(1), term(atom("c"))}});
   EXPECT_EQ(m.map_size(), 2u);
   EXPECT_EQ(*m.map_find(term(1)), term(atom("c")));
   EXPECT_EQ(*m.map_find(term(1.0)), term(atom("b")));
@@ -99,7 +101,9 @@ TEST(Term, MapsKeepOneValuePerKeyAndFindByExactKey) {
 // ---- term order, checked against erl (OTP 25) ---------------------------------------------
 
 namespace {
-term big(const char* digits) { return term::integer_from_decimal(digits); }
+term big(const char* digits) {
+  return term::integer_from_decimal(digits);
+}
 term pid_of(const char* node, uint32_t id, uint32_t serial, uint32_t creation) {
   return term(pid::from_fields(atom(node), id, serial, creation));
 }
@@ -114,20 +118,26 @@ void expect_sorted(const std::vector<term>& ts) {
 
 TEST(TermOrder, IntegersAndFloatsCompareExactlyEvenBeyondDoublePrecision) {
   term two64 = big("18446744073709551616");
-  EXPECT_EQ(compare(big("18446744073709551617"), term(18446744073709551616.0)), std::weak_ordering::greater);
+  EXPECT_EQ(compare(big("18446744073709551617"), term(18446744073709551616.0)),
+            std::weak_ordering::greater);
   EXPECT_EQ(compare(two64, term(18446744073709551616.0)), std::weak_ordering::equivalent);
   EXPECT_EQ(compare(term(UINT64_MAX), term(18446744073709551616.0)), std::weak_ordering::less);
   EXPECT_EQ(compare(term(9007199254740993), term(9007199254740992.0)), std::weak_ordering::greater);
   EXPECT_EQ(compare(term(9007199254740993), term(9007199254740994.0)), std::weak_ordering::less);
   std::string googol4 = "1" + std::string(400, '0');
   EXPECT_EQ(compare(big(googol4.c_str()), term(1.0e308)), std::weak_ordering::greater);
-  EXPECT_EQ(compare(term::integer_from_string("-" + googol4), term(-1.0e308)), std::weak_ordering::less);
-  EXPECT_EQ(compare(big("1267650600228229401496703205376"), term(1.0e30)), std::weak_ordering::greater);
+  EXPECT_EQ(compare(term::integer_from_string("-" + googol4), term(-1.0e308)),
+            std::weak_ordering::less);
+  EXPECT_EQ(compare(big("1267650600228229401496703205376"), term(1.0e30)),
+            std::weak_ordering::greater);
   EXPECT_EQ(compare(term(5), term(5.5)), std::weak_ordering::less);
   EXPECT_EQ(compare(term(-5), term(-5.5)), std::weak_ordering::greater);
-  EXPECT_EQ(compare(term(term::small_min), term(-1152921504606846976.0)), std::weak_ordering::equivalent);
-  EXPECT_EQ(compare(term(int64_t(1) << 62), term(4611686018427387904.0)), std::weak_ordering::equivalent);
-  EXPECT_EQ(compare(term((int64_t(1) << 62) + 1), term(4611686018427387904.0)), std::weak_ordering::greater);
+  EXPECT_EQ(compare(term(term::small_min), term(-1152921504606846976.0)),
+            std::weak_ordering::equivalent);
+  EXPECT_EQ(compare(term(int64_t(1) << 62), term(4611686018427387904.0)),
+            std::weak_ordering::equivalent);
+  EXPECT_EQ(compare(term((int64_t(1) << 62) + 1), term(4611686018427387904.0)),
+            std::weak_ordering::greater);
   EXPECT_EQ(compare(term(0), term(-0.0)), std::weak_ordering::equivalent);
   EXPECT_EQ(term(0.0), term(-0.0));  // =:= in OTP 25
   EXPECT_EQ(term(0.0).hash(), term(-0.0).hash());
@@ -139,14 +149,17 @@ TEST(TermOrder, PidsOrderByNumberBeforeNode) {
                  pid_of("a@b", 99, 0, 3), pid_of("a@b", 100, 0, 1), pid_of("a@b", 100, 0, 2),
                  pid_of("a@b", 1, 1, 1), term(pid::local((uint64_t(1) << 28) | 4))});
   // Same number: by node name (this node is nonode@nohost), then creation.
-  expect_sorted({pid_of("a@b", 5, 0, 0), pid_of("a@b", 5, 0, 1), term(pid::local(5)), pid_of("z@b", 5, 0, 1)});
+  expect_sorted({pid_of("a@b", 5, 0, 0), pid_of("a@b", 5, 0, 1), term(pid::local(5)),
+                 pid_of("z@b", 5, 0, 1)});
 }
 
 TEST(TermOrder, ReferencesAndPortsOrderByNodeThenCreationThenNumber) {
-  expect_sorted({ref_of("a@b", 1, {0, 0, 0, 0, 0}), ref_of("a@b", 1, {5}), ref_of("a@b", 1, {9, 9, 1}),
-                 ref_of("a@b", 1, {1, 2, 3, 4}), ref_of("a@b", 1, {1, 2, 3, 4, 5}),
-                 ref_of("a@b", 2, {1, 1, 1}), term(reference::from_parts(atom(), 0, 2, 1, 3)),
-                 term(reference::from_parts(atom(), 0, 1, 2, 3)), term(reference::from_parts(atom(), 0, 1, 2, 4))});
+  expect_sorted({ref_of("a@b", 1, {0, 0, 0, 0, 0}), ref_of("a@b", 1, {5}),
+                 ref_of("a@b", 1, {9, 9, 1}), ref_of("a@b", 1, {1, 2, 3, 4}),
+                 ref_of("a@b", 1, {1, 2, 3, 4, 5}), ref_of("a@b", 2, {1, 1, 1}),
+                 term(reference::from_parts(atom(), 0, 2, 1, 3)),
+                 term(reference::from_parts(atom(), 0, 1, 2, 3)),
+                 term(reference::from_parts(atom(), 0, 1, 2, 4))});
   expect_sorted({term(port_id::make("a@b"_a, 3, 1)), term(port_id::make("a@b"_a, 3, 2)),
                  term(port_id::make("a@b"_a, 2, 3)), term(port_id::make(atom(), 5, 0))});
   // Missing high words are zeros: [5] and [5, 0, 0] are the same reference.
@@ -158,7 +171,7 @@ TEST(TermOrder, ThisNodesNameDecidesWhereLocalValuesSortAmongRemoteOnes) {
   term local(port_id::make(atom(), 1, 0)), remote(port_id::make("m@host"_a, 1, 0));
   EXPECT_LT(remote, local);  // m@host < nonode@nohost
   set_this_node("a@host"_a, 1);
-  EXPECT_LT(local, remote);  // a@host < m@host
+  EXPECT_LT(local, remote);                                              // a@host < m@host
   EXPECT_EQ(to_string(term(pid::remote("a@host"_a, 5, 9))), "<0.5.0>");  // erl prints node 0
   set_this_node(atoms::nonode_nohost, 0);
   EXPECT_LT(remote, local);
@@ -186,8 +199,9 @@ TEST(TermOrder, LocalFunsSortBeforeExternalFunsWhichSortByModuleFunctionArity) {
 TEST(TermOrder, MapsOrderBySizeThenKeysInKeyOrderThenValues) {
   auto m = [](std::initializer_list<std::pair<term, term>> kvs) { return term::map(kvs); };
   // erl: lists:sort of these maps.
-  expect_sorted({m({{term(1), term("a"_a)}}), m({{term(1), term("b"_a)}}), m({{term(2), term("x"_a)}}),
-                 m({{term(1.0), term("a"_a)}}), m({{term("a"_a), term(1)}}), m({{term("b"_a), term(0)}}),
+  expect_sorted({m({{term(1), term("a"_a)}}), m({{term(1), term("b"_a)}}),
+                 m({{term(2), term("x"_a)}}), m({{term(1.0), term("a"_a)}}),
+                 m({{term("a"_a), term(1)}}), m({{term("b"_a), term(0)}}),
                  m({{term(1), term("a"_a)}, {term(2.0), term("b"_a)}}),
                  m({{term(2), term("b"_a)}, {term(1.0), term("a"_a)}}),
                  m({{term("a"_a), term(1)}, {term("b"_a), term(2)}})});
@@ -196,7 +210,8 @@ TEST(TermOrder, MapsOrderBySizeThenKeysInKeyOrderThenValues) {
 TEST(Term, HashIsConsistentWithExactEquality) {
   std::vector<std::pair<term, term>> equal = {
       {term(int64_t(1) << 61), big("2305843009213693952")},
-      {term::binary(std::string(100, 'a')), term::sub_binary(term::binary(std::string(200, 'a')), 50, 100)},
+      {term::binary(std::string(100, 'a')),
+       term::sub_binary(term::binary(std::string(200, 'a')), 50, 100)},
       {tuple(1, list(2.5, "x"_a)), tuple(1, list(2.5, "x"_a))},
       {term::map({{term(1), term(2)}}), term::map({{term(1), term(2)}})}};
   for (auto& [a, b] : equal) {

@@ -17,7 +17,7 @@ R receive_from(Tuple& all, int64_t ms, std::index_sequence<I...> seq) {
   Ctx ctx{{std::get<I>(all)...}, {}};
   int clause = -1;
   message_base* m = receive_impl(&Ctx::match_thunk, &ctx, ms, &clause);
-  if constexpr (std::tuple_size_v<Tuple> > sizeof...(I)) {  // has an after clause
+  if constexpr (std::tuple_size_v < Tuple >> sizeof...(I)) {  // has an after clause
     if (!m) return static_cast<R>(std::get<sizeof...(I)>(all).fn());
   }
   if constexpr (sizeof...(I) > 0) {
@@ -28,8 +28,8 @@ R receive_from(Tuple& all, int64_t ms, std::index_sequence<I...> seq) {
 }
 
 template <class Tuple, size_t... I>
-auto result_of_clauses(std::index_sequence<I...>)
-    -> std::common_type_t<typename clause_info<std::decay_t<std::tuple_element_t<I, Tuple>>>::result...>;
+auto result_of_clauses(std::index_sequence<I...>) -> std::common_type_t<
+    typename clause_info<std::decay_t<std::tuple_element_t<I, Tuple>>>::result...>;
 
 }  // namespace otp::detail
 
