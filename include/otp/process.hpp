@@ -65,6 +65,12 @@ void send_item(const pid& to, message_base* m);
 void send_named(atom name, message_base* m);
 void body_deleter(process_body* b) noexcept;
 
+// For behaviours: asks the runtime to let the calling process wait for its next message or
+// signal *without a stack*. The body's run() must return right after this call, holding no
+// state on the stack; when something arrives, run() is called again on a fresh stack. An
+// idle process costs no stack memory and can resume on any scheduler.
+void request_idle();
+
 template <class F, class... Args>
 process_body* make_body(F&& f, Args&&... args) {
   auto call = [fn = std::forward<F>(f), ... a = std::forward<Args>(args)]() mutable {

@@ -100,8 +100,8 @@ void suspend(process* p, switch_action a) {
 #endif
 }
 
-void final_switch(process* p) {
-  p->action = switch_action::exited;
+void final_switch(process* p, switch_action a) {
+  p->action = a;
 #if defined(OTPP_ASAN)
   // nullptr: this fiber's fake stack (if any) can be freed.
   __sanitizer_start_switch_fiber(nullptr, p->resumer_stack_bottom, p->resumer_stack_size);
@@ -110,7 +110,7 @@ void final_switch(process* p) {
   __tsan_switch_to_fiber(p->resumer_tsan_fiber, 0);
 #endif
   ctx::jump_fcontext(p->resumer, p);
-  std::abort();  // an exited process is never resumed
+  std::abort();  // this stack is never resumed
 }
 
 void release_fiber([[maybe_unused]] process* p) {

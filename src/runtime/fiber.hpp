@@ -23,8 +23,9 @@ switch_action resume(process* p);
 // Returns when the process is resumed again (possibly on another thread).
 void suspend(process* p, switch_action a);
 
-// The last switch of an exited process.
-[[noreturn]] void final_switch(process* p);
+// The last switch of an exited process, or (idle) of a process going stackless: either
+// way this stack is never resumed; an idle process restarts on a fresh stack when woken.
+[[noreturn]] void final_switch(process* p, switch_action a = switch_action::exited);
 
 // Frees per-fiber sanitizer state of an exited process. REQUIRES: not running it.
 void release_fiber(process* p);

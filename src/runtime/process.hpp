@@ -38,6 +38,7 @@ enum class switch_action : uint8_t {
   yielded,        // runnable again: back of the run queue
   waiting,        // wants to block until its mailbox gets something
   exited,         // done; never resumed
+  idle,           // waiting with an empty stack: drop the frames, restart the body on wake
   to_blocking,    // move me to a blocking-work thread (keep my lane locked)
   from_blocking,  // blocking job done: back to a scheduler
 };
@@ -115,6 +116,7 @@ struct process {
   bool trap_exit = false;
   bool exiting = false;  // an exit reason is set; unwinding or cleaning up
   bool in_receive = false;
+  bool idle_requested = false;  // the body returned to wait without a stack (request_idle)
   bool timed_out = false;  // the current receive's timer fired
 
   // --- registered name: `name` is guarded by the registry mutex; the flags are atomics so

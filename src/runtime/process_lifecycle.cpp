@@ -135,28 +135,41 @@ void terminate(process* p, const term& reason, std::exception_ptr error) noexcep
 namespace {
 
 // Everything a process does, with every local destroyed before its final switch (a stack
-// that is never returned from would otherwise leak what its frames own).
-void run_and_terminate(process* p) {
+// that is never returned from would otherwise leak what its frames own). Returns true when
+// the body asked to wait stackless (request_idle) rather than ending.
+bool run_and_terminate(process* p) {
   term reason(atoms::normal);
   std::exception_ptr error;
   try {
-    drain(p);  // a process killed before it first ran never runs its body
+    drain(p);  // a process killed before it (re)started never runs its body
     p->body->run();
+    if (p->idle_requested && !p->exiting) {
+      p->idle_requested = false;
+      return true;
+    }
     if (p->exiting) reason = p->exit_reason;  // it swallowed the exit_exception
   } catch (...) {
     error = std::current_exception();
     reason = p->exiting ? p->exit_reason : exit_reason_of(error);
     if (reason.is_atom(atoms::normal)) error = nullptr;  // otp::exit(normal) is a normal end
   }
+  p->idle_requested = false;
   body_deleter(std::exchange(p->body, nullptr));
   terminate(p, reason, error);
+  return false;
 }
 
 }  // namespace
 
 void process_main(process* p) {
-  run_and_terminate(p);
-  final_switch(p);
+  bool idle = run_and_terminate(p);
+  final_switch(p, idle ? switch_action::idle : switch_action::exited);
+}
+
+void request_idle() {
+  process* p = current_process();
+  if (!p) throw std::logic_error("otpp: request_idle must be called in a process");
+  p->idle_requested = true;
 }
 
 void free_process(process* p) noexcept {

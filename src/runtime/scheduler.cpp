@@ -2,6 +2,9 @@
 
 #include "scheduler.hpp"
 
+#include <cstdlib>
+#include <utility>
+
 #include "fiber.hpp"
 #include "node_impl.hpp"
 
@@ -297,6 +300,21 @@ void worker::after_switch(process* p, switch_action a) {
       node_.reclaim().retire(index_, p);
       break;
     }
+    case switch_action::idle:
+      // The frames are dead: forget them, and the lane binding with them.
+      if (p->home->resident.load(std::memory_order_relaxed) == p)
+        p->home->resident.store(nullptr, std::memory_order_relaxed);
+      p->home = nullptr;
+      p->fctx = nullptr;
+      std::free(std::exchange(p->saved, nullptr));
+      p->saved_cap = p->saved_size = 0;
+      release_fiber(p);
+      p->status.store(run_status::waiting, std::memory_order_relaxed);
+      if (!p->mailbox.try_block()) {
+        p->status.store(run_status::runnable, std::memory_order_relaxed);
+        push_woken(p);
+      }
+      break;
     case switch_action::to_blocking:
       // The lane stays locked but passes to the blocking thread (it runs the job on p's
       // stack and releases the lane afterwards).
