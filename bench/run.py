@@ -6,13 +6,16 @@
 For every workload it runs, in this order and once per --runs:
   otpp   <build>/bench/otpp/otpp_bench WORKLOAD
   BEAM   erl -noshell +S 2 +P 2000000 -pa <build>/bench/erlang -run otpp_bench main WORKLOAD -s init stop
-         (bench/erlang/otpp_bench.erl is compiled with erlc into <build>/bench/erlang first)
+         (every bench/erlang/*.erl -- otpp_bench.erl and the gen_server callback module
+          otpp_bench_server.erl -- is compiled with erlc into <build>/bench/erlang first)
   CAF    <build>/bench/caf/caf_bench WORKLOAD
 Each program prints `RESULT <metric> <value> <unit>` lines (the workloads are defined in the header
 of bench/erlang/otpp_bench.erl). The median over the runs is reported in a Markdown table, with
 "how many times better otpp is" ratios and the otpp targets; the table and machine information are
 also written to bench/results/latest.md. A missing binary, a failure or a timeout shows up as a
-dash plus the reason, never as a crash of this script. Python standard library only.
+dash plus the reason, never as a crash of this script; a program that does not know a workload
+(exits non-zero with a usage message and no RESULT) shows up as "— (not implemented)". Python
+standard library only.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-ERL_SOURCE = REPO / "bench" / "erlang" / "otpp_bench.erl"
+ERL_SOURCE_DIR = REPO / "bench" / "erlang"   # otpp_bench.erl + otpp_bench_server.erl
 DEFAULT_OUTPUT = REPO / "bench" / "results" / "latest.md"
 
 # Exactly how the BEAM side is started; WORKLOAD and the code path are filled in per run.
@@ -68,6 +71,8 @@ WORKLOADS = [
     Workload("ring", "ring_rate", "hops/s", True, min_ratio=3),
     Workload("fanin2", "fanin2_rate", "msgs/s", True, min_ratio=2),
     Workload("fanin4", "fanin4_rate", "msgs/s", True, min_ratio=2),
+    Workload("call", "call_rate", "calls/s", True, min_ratio=3),
+    Workload("idle_server", "mem_gen_server_per_proc", "bytes", False, max_value=512),
 ]
 WORKLOADS_BY_NAME = {w.name: w for w in WORKLOADS}
 
@@ -107,6 +112,9 @@ def run_command(cmd: list[str], timeout: float, cwd: Path | None = None) -> Outc
         if m:
             results[m.group(1)] = (float(m.group(2)), m.group(3))
     tail = " | ".join(err.strip().splitlines()[-3:])
+    if proc.returncode > 0 and not results and "usage" in err.lower():
+        # The program does not know this workload (yet): it printed its usage and gave up.
+        return Outcome({}, "not implemented", f"{' '.join(cmd)}: exit {proc.returncode}; stderr: {tail}")
     if proc.returncode != 0:
         reason = f"exit {proc.returncode}" if proc.returncode > 0 else f"signal {-proc.returncode}"
         return Outcome(results, reason, f"{' '.join(cmd)}: {reason}; stderr: {tail or '(empty)'}")
@@ -116,12 +124,13 @@ def run_command(cmd: list[str], timeout: float, cwd: Path | None = None) -> Outc
 
 
 def compile_erlang(build: Path) -> tuple[Path | None, str | None]:
-    """Compiles otpp_bench.erl into the build tree; returns (beam dir, error)."""
+    """Compiles bench/erlang/*.erl into the build tree; returns (beam dir, error)."""
     if shutil.which("erl") is None or shutil.which("erlc") is None:
         return None, "erl/erlc not found"
     out_dir = build / "bench" / "erlang" if build.is_dir() else Path(tempfile.mkdtemp(prefix="otpp_bench_erl."))
     out_dir.mkdir(parents=True, exist_ok=True)
-    proc = subprocess.run(["erlc", "-o", str(out_dir), str(ERL_SOURCE)], capture_output=True, text=True)
+    sources = sorted(str(f) for f in ERL_SOURCE_DIR.glob("*.erl"))
+    proc = subprocess.run(["erlc", "-o", str(out_dir), *sources], capture_output=True, text=True)
     if proc.returncode != 0:
         return None, "erlc failed: " + " | ".join((proc.stdout + proc.stderr).strip().splitlines()[-3:])
     return out_dir, None
@@ -329,9 +338,13 @@ def build_table(names, raw, selected, runs):
             rows.append([name, metric, unit, cell["otpp"], cell["BEAM"], cell["CAF"],
                          fmt_ratio(r_beam), fmt_ratio(r_caf), target, met])
         for impl in IMPLS:
-            for i, o in enumerate(raw[name][impl]):
-                if o.error and o.detail:
-                    notes.append(f"- {name} / {impl}" + (f" run {i + 1}" if runs > 1 else "") + f": {o.detail}")
+            failed = [(i, o.detail) for i, o in enumerate(raw[name][impl]) if o.error and o.detail]
+            if len(failed) > 1 and len({d for _, d in failed}) == 1:
+                # The same failure every run (e.g. "not implemented"): one note is enough.
+                notes.append(f"- {name} / {impl} ({len(failed)} runs, same failure): {failed[0][1]}")
+                continue
+            for i, detail in failed:
+                notes.append(f"- {name} / {impl}" + (f" run {i + 1}" if runs > 1 else "") + f": {detail}")
         if runs > 1:
             for impl in IMPLS:
                 vals = [fmt_value(o.results[w.metric][0]) if w.metric in o.results else (o.error or "?")
@@ -340,7 +353,8 @@ def build_table(names, raw, selected, runs):
                     notes.append(f"- {name} / {impl} all runs ({w.metric}): {'; '.join(vals)}")
     table = "\n".join("| " + " | ".join(r) + " |" for r in rows)
     table += ("\n\nRatios say how many times better otpp is: other/otpp for times and bytes, "
-              "otpp/other for rates. Targets are against BEAM, except memory (absolute).")
+              "otpp/other for rates. Targets are against BEAM, except memory and idle_server (absolute; "
+              "BEAM's and CAF's bytes per process are in their columns).")
     if notes:
         notes.insert(0, "Notes:")
     return table, notes

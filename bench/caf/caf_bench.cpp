@@ -1,6 +1,7 @@
 // CAF 0.17 implementations of the otpp comparison workloads.
 //
-//   caf_bench WORKLOAD    (spawn | skynet | memory | pingpong | ring | fanin2 | fanin4)
+//   caf_bench WORKLOAD    (spawn | skynet | memory | pingpong | ring | fanin2 | fanin4 | call |
+//                          idle_server)
 //
 // Prints `RESULT <metric> <value> <unit>` lines, like bench/erlang/otpp_bench.erl, whose header
 // comment is the authoritative definition of every workload. This file mirrors those definitions
@@ -30,6 +31,17 @@
 //  * fanin: each sender sends its 1M messages in one tight loop inside one handler (the idiomatic
 //    "as fast as it can"); CAF cannot preempt a running handler, so with 4 senders on 2 threads
 //    the receiver starts draining only when a sender finishes.
+//  * call: CAF's gen_server:call is request/response: the client actor sends
+//    `request(server, 5 s, incr)` (5 s = gen_server's default call timeout) and issues the next
+//    request from the `.then()` handler of the previous one, so exactly one request is in
+//    flight. The server is a stateful_actor whose handler returns the new counter value (the
+//    response). A finite timeout makes CAF 0.17 register a timeout with its actor clock for
+//    every request, as gen_server:call arms a receive timeout for every call.
+//  * idle_server: the same counter server as in call (a stateful_actor with an int32 state),
+//    100k of them. gen_server:start is synchronous (returns after init/1), so each server sends
+//    `ready` to the coordinator while it initialises and the coordinator spawns the next server
+//    only on that `ready`: one start at a time, and all 100k are initialised and idle when the
+//    last `ready` arrives. The handle vector is pre-allocated as in memory.
 
 #include <caf/all.hpp>
 
@@ -57,6 +69,7 @@ using done_atom = caf::atom_constant<caf::atom("done")>;
 using poll_atom = caf::atom_constant<caf::atom("poll")>;
 using next_atom = caf::atom_constant<caf::atom("next")>;
 using stop_atom = caf::atom_constant<caf::atom("stop")>;
+using incr_atom = caf::atom_constant<caf::atom("incr")>;
 
 using clock_type = std::chrono::steady_clock;
 
@@ -387,11 +400,128 @@ void run_fanin(caf::actor_system& sys, int senders) {
   print_result(metric.c_str(), static_cast<double>(total) / secs, 0, "msgs/s");
 }
 
+// ---------------------------------------------------------------------------------------------
+// call and idle_server: the counter server (otpp_bench_server.erl's equivalent).
+
+struct counter_server_state {
+  int32_t value = 0;
+};
+
+// `incr` increments the counter and responds with the new value. If `starter` is valid the
+// server tells it `ready` during initialisation (the analogue of init/1 having returned).
+behavior counter_server(stateful_actor<counter_server_state>* self, int32_t initial,
+                        actor starter) {
+  self->state.value = initial;
+  if (starter) self->send(starter, ready_atom::value);
+  return {
+      [=](incr_atom) { return ++self->state.value; },
+  };
+}
+
+// call: one client makes 1,000,000 sequential requests to the counter server.
+
+constexpr int32_t call_count = 1'000'000;
+
+struct call_client_state {
+  actor server;
+  actor reply_to;
+  int32_t done = 0;  // responses received
+  clock_type::time_point t0;
+};
+
+void call_next(stateful_actor<call_client_state>* self) {
+  self->request(self->state.server, std::chrono::seconds(5), incr_atom::value).then([=](int32_t n) {
+    auto& st = self->state;
+    if (++st.done < call_count) {
+      call_next(self);
+      return;
+    }
+    const double secs = seconds_since(st.t0);
+    self->send(st.reply_to, secs, n);
+    self->quit();
+  });
+}
+
+behavior call_client(stateful_actor<call_client_state>* self, actor server, actor reply_to) {
+  self->state.server = std::move(server);
+  self->state.reply_to = std::move(reply_to);
+  return {
+      [=](go_atom) {
+        self->state.t0 = clock_type::now();
+        call_next(self);
+      },
+  };
+}
+
+void run_call(caf::actor_system& sys) {
+  caf::scoped_actor self{sys};
+  auto server = sys.spawn(counter_server, int32_t{0}, actor{});
+  auto client = sys.spawn(call_client, server, actor_cast<actor>(self));
+  self->send(client, go_atom::value);
+  self->receive([&](double secs, int32_t last) {
+    if (last != call_count)
+      fail("call: final counter " + std::to_string(last) + " != " + std::to_string(call_count));
+    print_result("call_rate", call_count / secs, 0, "calls/s");
+  });
+  self->send_exit(server, caf::exit_reason::kill);
+}
+
+// idle_server: 100,000 counter servers, started one at a time, idle; RSS growth per server.
+
+constexpr int idle_count = 100'000;
+
+struct idle_coordinator_state {
+  std::vector<actor> servers;
+  int started = 0;  // servers that have reported `ready`
+  long rss_before = 0;
+};
+
+behavior idle_coordinator(stateful_actor<idle_coordinator_state>* self, actor reply_to) {
+  // Allocate and touch the handle vector now, so that it is part of the baseline.
+  self->state.servers.resize(idle_count);
+  auto start_next = [self] {
+    auto& st = self->state;
+    st.servers[st.started] = self->spawn(counter_server, int32_t{0}, actor_cast<actor>(self));
+  };
+  return {
+      [=](go_atom) {
+        self->state.rss_before = read_rss_bytes();
+        start_next();
+      },
+      [=](ready_atom) {
+        auto& st = self->state;
+        if (++st.started < idle_count) {
+          start_next();
+          return;
+        }
+        // All 100k are initialised and idle. Hand the handles to main, which kills them.
+        const long rss_after = read_rss_bytes();
+        self->send(reply_to, static_cast<double>(rss_after - st.rss_before) / idle_count,
+                   std::move(st.servers));
+        self->quit();
+      },
+  };
+}
+
+void run_idle_server(caf::actor_system& sys) {
+  caf::scoped_actor self{sys};
+  auto c = sys.spawn(idle_coordinator, actor_cast<actor>(self));
+  self->send(c, go_atom::value);
+  std::vector<actor> servers;
+  self->receive([&](double per_proc, std::vector<actor>& xs) {
+    print_result("mem_gen_server_per_proc", per_proc, 1, "bytes");
+    servers = std::move(xs);
+  });
+  for (auto& server : servers) self->send_exit(server, caf::exit_reason::kill);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc != 2) {
-    std::fprintf(stderr, "usage: %s spawn|skynet|memory|pingpong|ring|fanin2|fanin4\n", argv[0]);
+    std::fprintf(stderr,
+                 "usage: %s spawn|skynet|memory|pingpong|ring|fanin2|fanin4|call|idle_server\n",
+                 argv[0]);
     return 2;
   }
   const std::string w = argv[1];
@@ -414,6 +544,10 @@ int main(int argc, char** argv) {
     run_fanin(sys, 2);
   else if (w == "fanin4")
     run_fanin(sys, 4);
+  else if (w == "call")
+    run_call(sys);
+  else if (w == "idle_server")
+    run_idle_server(sys);
   else {
     std::fprintf(stderr, "caf_bench: unknown workload '%s'\n", w.c_str());
     return 2;

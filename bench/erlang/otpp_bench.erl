@@ -67,6 +67,38 @@
 %%   {message_queue_data, off_heap} (the documented tuning for processes that receive many
 %%   messages) roughly triples BEAM's rate here (about 4M -> 12M msgs/s on the 2-core dev VM);
 %%   it is deliberately NOT used, to keep the default-settings comparison.
+%%
+%% call      (metric call_rate, calls/s; higher is better)
+%%   Synchronous request/reply through the generic-server layer. The server is a gen_server
+%%   (callback module otpp_bench_server.erl) whose state is an integer counter, initially 0;
+%%   handle_call(incr, ...) increments it and replies with the new value. The measuring process
+%%   (the one and only client) starts the server with gen_server:start(otpp_bench_server, 0, [])
+%%   (unlinked; not timed), then makes 1,000,000 sequential gen_server:call(Server, incr) with
+%%   the default timeout (5000 ms): exactly one call in flight at any time, each one a full
+%%   request, reply and (for gen_server) monitor/alias set-up and tear-down. The clock runs from
+%%   just before the first call until the 1,000,000th reply has been received. The last reply
+%%   must be 1000000 (else: failure). Rate = 1,000,000 / seconds. The server is then stopped
+%%   with gen_server:stop/1 (not timed). Other runtimes: their gen_server call with the default
+%%   timeout (otpp), or the idiomatic request/response (CAF: request(Server, 5 s, incr) with the
+%%   next request issued from the .then() handler of the previous one).
+%%
+%% idle_server  (metric mem_gen_server_per_proc, bytes; lower is better)
+%%   Like memory, but every process is an idle gen_server. Before the baseline the measuring
+%%   process loads the callback module (code:ensure_loaded(otpp_bench_server)) and anything
+%%   rss_bytes/0 needs, and garbage-collects itself; then VmRSS is read. It then starts 100,000
+%%   servers one after the other, each with gen_server:start(otpp_bench_server, 0, []):
+%%   unlinked, default options, state = the integer 0. gen_server:start is synchronous (it
+%%   returns {ok, Pid} once init/1 has returned), so when the last start has returned all
+%%   100,000 servers exist and are idle, blocked in the gen_server loop waiting for a message
+%%   that never comes. RSS is read again and (after - before) / 100000 is reported. As in
+%%   memory, bookkeeping needed only for teardown stays out of the measurement (no pid list
+%%   here: teardown finds the servers with erlang:processes() and their '$initial_call'; a
+%%   runtime that needs a handle array allocates and touches it before the first RSS read).
+%%   Afterwards all 100,000 are killed (exit(Pid, kill)) and the measuring process waits until
+%%   they are gone; teardown is not measured. Other runtimes: the synchronous start of their
+%%   gen_server (otpp), or (CAF) a stateful event-based actor with an int state, spawned by one
+%%   coordinator actor that waits for the new actor's `ready` (sent from its initialisation,
+%%   the analogue of init/1 returning) before spawning the next one.
 
 -module(otpp_bench).
 -export([main/1]).
@@ -80,6 +112,8 @@
 -define(RING_SIZE, 1000).
 -define(RING_HOPS, 1000000).
 -define(FANIN_PER_SENDER, 1000000).
+-define(CALL_COUNT, 1000000).
+-define(IDLE_COUNT, 100000).
 
 %% Entry point for `-run otpp_bench main WORKLOAD`.
 main([Workload]) ->
@@ -91,6 +125,8 @@ main([Workload]) ->
               "ring"     -> fun ring_bench/0;
               "fanin2"   -> fun() -> fanin_bench(2) end;
               "fanin4"   -> fun() -> fanin_bench(4) end;
+              "call"     -> fun call_bench/0;
+              "idle_server" -> fun idle_server_bench/0;
               _          -> fail("unknown workload ~s", [Workload])
           end,
     %% Run the workload in a fresh process with default settings and wait for it.
@@ -100,8 +136,8 @@ main([Workload]) ->
         {'DOWN', Ref, process, Pid, Reason} -> fail("~s crashed: ~p", [Workload, Reason])
     end;
 main(Args) ->
-    fail("usage: -run otpp_bench main spawn|skynet|memory|pingpong|ring|fanin2|fanin4 "
-         "(got ~p)", [Args]).
+    fail("usage: -run otpp_bench main "
+         "spawn|skynet|memory|pingpong|ring|fanin2|fanin4|call|idle_server (got ~p)", [Args]).
 
 fail(Fmt, Args) ->
     io:format(standard_error, "otpp_bench: FAILED: " ++ Fmt ++ "~n", Args),
@@ -291,3 +327,50 @@ send_n(Receiver, N) ->
 
 fanin_receive(0, Reporter) -> Reporter ! fanin_done;
 fanin_receive(N, Reporter) -> receive _ -> fanin_receive(N - 1, Reporter) end.
+
+%% ---------------------------------------------------------------------------------------------
+%% call
+
+call_bench() ->
+    {ok, Server} = gen_server:start(otpp_bench_server, 0, []),
+    T0 = now_us(),
+    Last = call_n(Server, ?CALL_COUNT, 0),
+    Secs = seconds_since(T0),
+    ok = gen_server:stop(Server),
+    case Last of
+        ?CALL_COUNT -> result("call_rate", round(?CALL_COUNT / Secs), "calls/s");
+        _ -> fail("call: final counter ~p, expected ~b", [Last, ?CALL_COUNT])
+    end.
+
+%% Makes N sequential calls; returns the last reply (Last when N = 0).
+call_n(_Server, 0, Last) -> Last;
+call_n(Server, N, _Last) -> call_n(Server, N - 1, gen_server:call(Server, incr)).
+
+%% ---------------------------------------------------------------------------------------------
+%% idle_server
+
+idle_server_bench() ->
+    Baseline = erlang:system_info(process_count),
+    {module, otpp_bench_server} = code:ensure_loaded(otpp_bench_server),
+    _ = rss_bytes(),                  % loads everything rss_bytes/0 needs before the baseline
+    erlang:garbage_collect(),
+    Before = rss_bytes(),
+    start_servers(?IDLE_COUNT),
+    After = rss_bytes(),
+    result("mem_gen_server_per_proc", (After - Before) / ?IDLE_COUNT, "bytes"),
+    %% Teardown: kill every idle server and wait until all are gone.
+    [exit(P, kill) || P <- erlang:processes(), is_idle_server(P)],
+    wait_process_count(Baseline).
+
+start_servers(0) -> ok;
+start_servers(N) ->
+    {ok, _} = gen_server:start(otpp_bench_server, 0, []),
+    start_servers(N - 1).
+
+is_idle_server(Pid) ->
+    case erlang:process_info(Pid, dictionary) of
+        {dictionary, D} ->
+            lists:keyfind('$initial_call', 1, D) =:= {'$initial_call', {otpp_bench_server, init, 1}};
+        undefined ->
+            false
+    end.

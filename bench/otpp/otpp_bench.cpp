@@ -1,7 +1,8 @@
 // otpp side of the comparison benchmarks. The workloads are defined in the header of
 // bench/erlang/otpp_bench.erl; this file implements exactly the same, idiomatically.
 //
-//   otpp_bench WORKLOAD     (spawn | skynet | memory | pingpong | ring | fanin2 | fanin4,
+//   otpp_bench WORKLOAD     (spawn | skynet | memory | pingpong | ring | fanin2 | fanin4 |
+//                            call | idle_server,
 //                            and spawn_scaling, otpp only)
 //
 // prints `RESULT <metric> <value> <unit>`. Runs on a node with 2 schedulers and room for
@@ -16,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include <otp/gen_server.hpp>
 #include <otp/otp.hpp>
 
 using namespace otp;
@@ -226,6 +228,48 @@ void fanin_bench(int senders) {
   result(metric.c_str(), total / secs, "msgs/s");
 }
 
+// ---- gen_server call ----------------------------------------------------------------
+
+struct call_counter {
+  struct incr {
+    using reply = long;
+  };
+  using calls = otp::types<incr>;
+  long handle_call(incr, const otp::from&) { return ++n; }
+  long n = 0;
+};
+
+void call_bench(otp::node&) {
+  constexpr long calls = 1'000'000;
+  pid server = gen_server::start_link<call_counter>().child();
+  auto t0 = clock_type::now();
+  long last = 0;
+  for (long i = 0; i < calls; ++i) last = gen_server::call(server, call_counter::incr{});
+  double secs = seconds_since(t0);
+  if (last != calls) fail("call counter ended at " + std::to_string(last));
+  gen_server::stop(server);
+  result("call_rate", calls / secs, "calls/s");
+}
+
+// ---- idle gen_servers -----------------------------------------------------------------
+
+struct idle_server {
+  explicit idle_server(long v) : value(v) {}
+  long value;
+};
+
+void idle_server_bench(otp::node& n) {
+  constexpr int count = 100'000;
+  size_t baseline = n.process_count();
+  std::vector<pid> servers(count);  // teardown bookkeeping, allocated and touched first
+  long before = rss_bytes();
+  for (int i = 0; i < count; ++i) servers[i] = gen_server::start<idle_server>(long(i)).child();
+  long after = rss_bytes();
+  result("mem_gen_server_per_proc", double(after - before) / count, "bytes");
+  for (pid p : servers) otp::exit(p, atoms::kill);
+  while (n.process_count() > baseline) otp::sleep(1ms);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -238,11 +282,12 @@ int main(int argc, char** argv) {
       {"ring", ring_bench},
       {"fanin2", [](otp::node&) { fanin_bench(2); }},
       {"fanin4", [](otp::node&) { fanin_bench(4); }},
+      {"call", call_bench},         {"idle_server", idle_server_bench},
   };
   if (argc != 2 || !workloads.count(argv[1])) {
     std::fprintf(
         stderr,
-        "usage: otpp_bench spawn|spawn_scaling|skynet|memory|pingpong|ring|fanin2|fanin4\n");
+        "usage: otpp_bench spawn|spawn_scaling|skynet|memory|pingpong|ring|fanin2|fanin4|call|idle_server\n");
     return 2;
   }
   otp::node n({.schedulers = 2, .max_processes = 2'000'000});

@@ -65,6 +65,18 @@ void send_item(const pid& to, message_base* m);
 void send_named(atom name, message_base* m);
 void body_deleter(process_body* b) noexcept;
 
+// proc_lib bookkeeping of the calling process: {Parent, Ancestors}, or [] when unset.
+void set_proc_lib_data(term data);
+term proc_lib_data();
+// True while the calling process is being ended by an exit signal (as opposed to failing in
+// its own code): behaviours skip terminate callbacks and crash reports then, as OTP does.
+bool exiting_by_signal() noexcept;
+
+// For calls: replies (messages whose type has msg_category::reply) are kept only while the
+// calling process awaits their tag; any other reply is dropped when it arrives.
+void await_reply(const reference& tag);
+void stop_awaiting_reply();
+
 // For behaviours: asks the runtime to let the calling process wait for its next message or
 // signal *without a stack*. The body's run() must return right after this call, holding no
 // state on the stack; when something arrives, run() is called again on a fresh stack. An

@@ -49,6 +49,37 @@ struct down_msg {
   otp::pid process() const { return item.is_pid() ? item.as_pid() : otp::pid(); }
 };
 
+/// Any message at all, type-erased: a receive clause taking `otp::any_message` accepts every
+/// message (put it last). It owns the message; `get<T>()` reads it as T when it is one.
+class any_message {
+ public:
+  explicit any_message(detail::message_base* m, bool owns = true) noexcept : m_(m), owns_(owns) {}
+  any_message(any_message&& o) noexcept : m_(std::exchange(o.m_, nullptr)), owns_(o.owns_) {}
+  any_message& operator=(any_message&&) = delete;
+  ~any_message() {
+    if (m_ && owns_) detail::destroy_item(m_);
+  }
+
+  template <class T>
+  bool is() const noexcept { return m_->ops == detail::ops_for<T>; }
+  template <class T>
+  T* get() noexcept { return is<T>() ? &static_cast<detail::message<T>*>(m_)->value : nullptr; }
+  template <class T>
+  const T* get() const noexcept {
+    return is<T>() ? &static_cast<const detail::message<T>*>(m_)->value : nullptr;
+  }
+  /// The C++ type of the payload, demangled.
+  const char* type_name() const noexcept { return m_->ops->name(); }
+  detail::msg_category category() const noexcept { return m_->ops->category; }
+  detail::message_base* raw() const noexcept { return m_; }
+  /// Gives up ownership of the message (the caller must destroy_item it).
+  detail::message_base* release() noexcept { return std::exchange(m_, nullptr); }
+
+ private:
+  detail::message_base* m_;
+  bool owns_;
+};
+
 /// Wait forever.
 inline constexpr std::chrono::milliseconds infinity = std::chrono::milliseconds::max();
 
@@ -151,7 +182,9 @@ struct receive_ctx {
     using info = clause_info<std::tuple_element_t<I, std::tuple<Cs...>>>;
     using A = typename info::arg;
     const auto& c = std::get<I>(clauses);
-    if constexpr (term_view<A>) {
+    if constexpr (std::is_same_v<A, any_message>) {
+      return info::guard(c, any_message(m, false));
+    } else if constexpr (term_view<A>) {
       if (m->ops != ops_for<term>) return false;
       auto v = A::from_term(static_cast<message<term>*>(m)->value);
       if (!v || !info::guard(c, *v)) return false;
@@ -181,7 +214,9 @@ struct receive_ctx {
     using info = clause_info<std::tuple_element_t<I, std::tuple<Cs...>>>;
     using A = typename info::arg;
     const auto& fn = info::fn(std::get<I>(clauses));
-    if constexpr (term_view<A>) {
+    if constexpr (std::is_same_v<A, any_message>) {
+      return fn(any_message(static_cast<message_base*>(owner.release())));
+    } else if constexpr (term_view<A>) {
       return fn(std::move(*std::get<I>(views)));
     } else {
       return fn(std::move(static_cast<message<A>*>(m)->value));

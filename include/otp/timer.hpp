@@ -39,6 +39,9 @@ reference send_after(std::chrono::duration<Rep, Period> delay, atom name, T&& ms
 /// fired, was cancelled, or never existed (Erlang returns false then).
 std::optional<std::chrono::milliseconds> cancel_timer(const reference& timer);
 
+/// The node's monotonic clock (manual in deterministic tests), like erlang:monotonic_time.
+std::chrono::milliseconds monotonic_time();
+
 /// Time left on a timer, or nullopt.
 std::optional<std::chrono::milliseconds> read_timer(const reference& timer);
 

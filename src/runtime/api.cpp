@@ -273,6 +273,26 @@ std::optional<process_info> get_process_info(const pid& target) {
                       [](detail::info_reply r) { return std::move(r.info); }));
 }
 
+void detail::set_proc_lib_data(term data) { require_process()->extension().proc_lib_data = std::move(data); }
+
+term detail::proc_lib_data() {
+  process* p = require_process();
+  return p->ext ? p->ext->proc_lib_data : term();
+}
+
+bool detail::exiting_by_signal() noexcept {
+  process* p = detail::current_process();
+  return p && p->exiting;
+}
+
+void detail::await_reply(const reference& tag) { require_process()->awaited_reply = reply_tag_id(tag); }
+
+void detail::stop_awaiting_reply() {
+  process* p = require_process();
+  p->awaited_reply = 0;
+  // Replies that arrived before the wait ended stay; the caller flushes what it must.
+}
+
 void set_process_label(std::string label) {
   require_process()->extension().label = std::move(label);
 }
@@ -281,6 +301,10 @@ std::optional<std::chrono::milliseconds> cancel_timer(const reference& timer) {
   auto left = detail::current_node().timers().cancel(timer);
   if (!left) return std::nullopt;
   return std::chrono::milliseconds(*left);
+}
+
+std::chrono::milliseconds monotonic_time() {
+  return std::chrono::milliseconds(detail::current_node().timers().now_ms());
 }
 
 std::optional<std::chrono::milliseconds> read_timer(const reference& timer) {

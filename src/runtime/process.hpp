@@ -69,6 +69,7 @@ struct process_ext {
   std::vector<watcher_entry> monitored_by;
   std::string label;
   std::shared_ptr<run_state> run_watch;  // node::run waits on this process
+  term proc_lib_data;                    // {Parent, Ancestors} for proc_lib-started processes
   uint64_t next_unlink_id = 1;
 };
 
@@ -112,6 +113,7 @@ struct process {
   timer_key receive_timer;
   bool timer_armed = false;
   dirty_job* blocking_job = nullptr;
+  uint64_t awaited_reply = 0;  // tag id of the call this process waits on (0: none)
   uint32_t reductions = 0;
   bool trap_exit = false;
   bool exiting = false;  // an exit reason is set; unwinding or cleaning up

@@ -188,7 +188,14 @@ void drain(process* p) {
   while (it) {
     mailbox_item* next = it->next;
     if (it->kind == item_kind::message) {
-      p->queue.push_back(it);
+      auto* m = static_cast<message_base*>(it);
+      // A reply nobody waits for any more (its call timed out) is dropped on arrival, so a
+      // late reply never pollutes the mailbox (Erlang's aliases do this for gen_server).
+      if (m->ops->reply_tag && m->ops->reply_tag(m) != p->awaited_reply) {
+        destroy_item(it);
+      } else {
+        p->queue.push_back(it);
+      }
     } else {
       bool alive = handle_signal(p, it);
       destroy_item(it);

@@ -42,10 +42,17 @@ struct mailbox_item {
 
 struct message_base;
 
+// What kind of traffic a message type is, for behaviours and the runtime. A payload type
+// declares it with `static constexpr msg_category otp_category = ...;` (default: plain).
+enum class msg_category : uint8_t { plain, call, cast, reply, system };
+
 // Per-type operations of a message payload.
 struct type_ops {
   void (*destroy)(message_base*) noexcept;
   const char* (*name)() noexcept;
+  msg_category category;
+  // For replies: the 64-bit identity of the reply's tag (see reply_tag_id), else null.
+  uint64_t (*reply_tag)(const message_base*) noexcept;
 };
 
 struct message_base : mailbox_item {
@@ -70,6 +77,20 @@ void destroy_item(mailbox_item* item) noexcept;
 std::string demangle(const char* mangled);
 
 template <class T>
+constexpr msg_category category_of() {
+  if constexpr (requires { T::otp_category; }) {
+    return T::otp_category;
+  } else {
+    return msg_category::plain;
+  }
+}
+
+// Identifies a reference within this OS process (its 64-bit counter part).
+inline uint64_t reply_tag_id(const reference& r) noexcept {
+  return uint64_t(r.word(0)) | (uint64_t(r.word(1)) << 32);
+}
+
+template <class T>
 struct ops_holder {
   static void destroy(message_base* m) noexcept {
     auto* typed = static_cast<message<T>*>(m);
@@ -81,7 +102,15 @@ struct ops_holder {
     static const std::string n = demangle(typeid(T).name());
     return n.c_str();
   }
-  static constexpr type_ops ops{&destroy, &name};
+  static uint64_t tag(const message_base* m) noexcept {
+    if constexpr (category_of<T>() == msg_category::reply) {
+      return reply_tag_id(static_cast<const message<T>*>(m)->value.tag);
+    } else {
+      return 0;
+    }
+  }
+  static constexpr type_ops ops{&destroy, &name, category_of<T>(),
+                                category_of<T>() == msg_category::reply ? &tag : nullptr};
 };
 
 template <class T>

@@ -1,0 +1,41 @@
+#pragma once
+// The synchronous request/reply protocol shared by gen_server::call, sys and supervisor
+// calls (Erlang's gen:call): monitor the callee (the monitor reference is the call's tag),
+// send, wait for the reply with that tag or the callee's DOWN or the timeout. Replies
+// arriving after the call ended are dropped by the runtime (detail::await_reply).
+
+#include <chrono>
+
+#include "otp/detail/message.hpp"
+#include "otp/pid.hpp"
+#include "otp/term.hpp"
+
+namespace otp {
+
+/// Identifies a call in progress: who asked, and the tag its reply must carry.
+struct from {
+  pid caller;
+  reference tag;
+};
+
+namespace detail {
+
+// Starts a call to `to`: checks it is not ourselves, monitors it, awaits its reply tag.
+// `where` describes the call for exit reasons ({Reason, Where}). Throws exit_exception.
+reference begin_call(const pid& to, const term& where);
+
+// Waits for the reply with `tag` (a message whose type is `expected`) and returns it,
+// owned by the caller. On the callee's death: exit({Reason, Where}); on timeout (-1:
+// infinity): exit({timeout, Where}). Always demonitors and stops awaiting the tag.
+message_base* finish_call(const reference& tag, const type_ops* expected, int64_t timeout_ms,
+                          const term& where);
+
+// exit({noproc, Where}) for a name nobody holds.
+[[noreturn]] void call_noproc(const term& where);
+
+inline int64_t to_timeout_ms(std::chrono::milliseconds t) {
+  return t == std::chrono::milliseconds::max() ? -1 : int64_t(t.count());
+}
+
+}  // namespace detail
+}  // namespace otp

@@ -1,0 +1,65 @@
+// The call protocol (detail/sync_call.hpp) and server references.
+
+#include "otp/detail/sync_call.hpp"
+
+#include <stdexcept>
+#include <string>
+
+#include "otp/process.hpp"
+#include "otp/receive.hpp"
+#include "otp/server_ref.hpp"
+
+namespace otp {
+
+pid server_ref::resolve() const { return by_name_ ? whereis(name_) : pid_; }
+
+namespace detail {
+
+void call_noproc(const term& where) { throw exit_exception(otp::tuple(atoms::noproc, where)); }
+
+reference begin_call(const pid& to, const term& where) {
+  if (to == self()) throw exit_exception(otp::tuple(atom("calling_self"), where));
+  reference tag = monitor(to);
+  await_reply(tag);
+  return tag;
+}
+
+message_base* finish_call(const reference& tag, const type_ops* expected, int64_t timeout_ms,
+                          const term& where) {
+  uint64_t id = reply_tag_id(tag);
+  auto is_reply = [id](const any_message& m) {
+    const message_base* r = m.raw();
+    return r->ops->reply_tag && r->ops->reply_tag(r) == id;
+  };
+  auto is_down = [&](const down_msg& d) { return d.ref == tag; };
+  auto timeout = timeout_ms < 0 ? otp::infinity : std::chrono::milliseconds(timeout_ms);
+  term failure;  // set when the call failed
+  message_base* got = receive(
+      when(is_reply, [](any_message m) { return m.release(); }),
+      when(is_down, [&](down_msg d) -> message_base* {
+        failure = otp::tuple(d.reason, where);
+        return nullptr;
+      }),
+      after(timeout, [&]() -> message_base* {
+        failure = otp::tuple(atoms::timeout, where);
+        return nullptr;
+      }));
+  stop_awaiting_reply();
+  if (got) {
+    demonitor(tag, true);
+  } else {
+    // On DOWN the monitor is gone already; on timeout drop it (and a DOWN, if any).
+    demonitor(tag, true);
+    throw exit_exception(failure);
+  }
+  if (got->ops != expected) {
+    std::string msg = std::string("otpp: call replied with ") + got->ops->name() + ", expected " +
+                      expected->name();
+    destroy_item(got);
+    throw std::logic_error(msg);
+  }
+  return got;
+}
+
+}  // namespace detail
+}  // namespace otp
