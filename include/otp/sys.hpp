@@ -99,9 +99,9 @@ struct sys_debug {
 
 // Suspension and debug state every behaviour process keeps.
 struct sys_state {
-  bool suspended = false;
   pid parent;
   std::unique_ptr<sys_debug> debug;
+  bool suspended = false;
 
   // Records an event; `describe` builds its text only when someone is listening.
   template <class F>

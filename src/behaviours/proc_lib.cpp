@@ -17,14 +17,16 @@ term start_result::to_term() const {
 
 namespace proc_lib {
 
+// proc_lib data is {Parent, Ancestors} (shared by siblings), or {Parent, Ancestors, ForChildren}
+// once the process has started children itself (ForChildren is what they all share).
 pid parent() {
   term d = detail::proc_lib_data();
-  return d.is_tuple(2) ? d[0].as_pid() : self();
+  return d.is_tuple() && d.tuple_size() >= 2 ? d[0].as_pid() : self();
 }
 
 term ancestors() {
   term d = detail::proc_lib_data();
-  return d.is_tuple(2) ? d[1] : term();
+  return d.is_tuple() && d.tuple_size() >= 2 ? d[1] : term();
 }
 
 bool is_normal_exit(const term& reason) {
@@ -90,8 +92,12 @@ start_result await_start(const pid& child, const reference& monitor_ref, const r
 }
 
 term ancestry_for_child() {
+  term d = proc_lib_data();
+  if (d.is_tuple(3)) return d[2];  // built once, shared by all our children
   term mine = proc_lib::ancestors();
-  return otp::tuple(self(), term::cons(self(), mine.is_list() ? mine : term()));
+  term for_children = otp::tuple(self(), term::cons(self(), mine.is_list() ? mine : term()));
+  set_proc_lib_data(otp::tuple(proc_lib::parent(), mine, for_children));
+  return for_children;
 }
 
 void adopt_ancestry(term data) { set_proc_lib_data(std::move(data)); }

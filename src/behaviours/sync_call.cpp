@@ -15,17 +15,17 @@ pid server_ref::resolve() const { return by_name_ ? whereis(name_) : pid_; }
 
 namespace detail {
 
-void call_noproc(const term& where) { throw exit_exception(otp::tuple(atoms::noproc, where)); }
+void call_noproc(const call_site& site) { throw exit_exception(otp::tuple(atoms::noproc, site.where())); }
 
-reference begin_call(const pid& to, const term& where) {
-  if (to == self()) throw exit_exception(otp::tuple(atom("calling_self"), where));
+reference begin_call(const pid& to, const call_site& site) {
+  if (to == self()) throw exit_exception(otp::tuple(atom("calling_self"), site.where()));
   reference tag = monitor(to);
   await_reply(tag);
   return tag;
 }
 
 message_base* finish_call(const reference& tag, const type_ops* expected, int64_t timeout_ms,
-                          const term& where) {
+                          const call_site& site) {
   uint64_t id = reply_tag_id(tag);
   auto is_reply = [id](const any_message& m) {
     const message_base* r = m.raw();
@@ -37,11 +37,11 @@ message_base* finish_call(const reference& tag, const type_ops* expected, int64_
   message_base* got = receive(
       when(is_reply, [](any_message m) { return m.release(); }),
       when(is_down, [&](down_msg d) -> message_base* {
-        failure = otp::tuple(d.reason, where);
+        failure = otp::tuple(d.reason, site.where());
         return nullptr;
       }),
       after(timeout, [&]() -> message_base* {
-        failure = otp::tuple(atoms::timeout, where);
+        failure = otp::tuple(atoms::timeout, site.where());
         return nullptr;
       }));
   stop_awaiting_reply();

@@ -105,12 +105,16 @@ void handle_system(sys_target& t, sys_state& st, system_request& req) {
 }
 
 std::any sys_call(const server_ref& ref, sys_op op, std::any arg, std::chrono::milliseconds timeout) {
-  term where = otp::tuple(atom("sys"), atom("call"), term::list({ref.to_term()}));
+  call_site site{[](const void* r) {
+                   return otp::tuple(atom("sys"), atom("call"),
+                                     term::list({static_cast<const server_ref*>(r)->to_term()}));
+                 },
+                 &ref};
   pid to = ref.resolve();
-  if (to.is_null()) call_noproc(where);
-  reference tag = begin_call(to, where);
+  if (to.is_null()) call_noproc(site);
+  reference tag = begin_call(to, site);
   send(to, system_request{from{self(), tag}, op, std::move(arg)});
-  item_ptr reply(finish_call(tag, ops_for<system_reply>, to_timeout_ms(timeout), where));
+  item_ptr reply(finish_call(tag, ops_for<system_reply>, to_timeout_ms(timeout), site));
   return std::move(static_cast<message<system_reply>*>(reply.p)->value.value);
 }
 
@@ -160,7 +164,7 @@ term change_code(const server_ref& ref, const term& old_vsn, const term& extra,
 void terminate(const server_ref& ref, const term& reason, std::chrono::milliseconds timeout) {
   term where = otp::tuple(atom("sys"), atom("terminate"), term::list({ref.to_term(), reason}));
   pid to = ref.resolve();
-  if (to.is_null()) detail::call_noproc(where);
+  if (to.is_null()) throw exit_exception(otp::tuple(atoms::noproc, where));
   reference mref = monitor(to);
   send(to, detail::system_request{from{self(), mref}, detail::sys_op::terminate, std::any(reason)});
   auto is_down = [&](const down_msg& d) { return d.ref == mref; };

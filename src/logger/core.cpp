@@ -4,8 +4,11 @@
 
 #include <fmt/format.h>
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <cstdlib>
+#include <new>
 #include <stdexcept>
 
 namespace otp::logger::detail {
@@ -31,6 +34,13 @@ void shutdown_at_exit() {
   core::get().shutdown();
 }
 
+// Waits on `cv` with `mu` held before and after, as the thread-safety analysis sees it.
+void wait(std::condition_variable& cv, otp::detail::mutex& mu) OTPP_REQUIRES(mu) {
+  std::unique_lock<std::mutex> lk(mu.native(), std::adopt_lock);
+  cv.wait(lk);
+  lk.release();
+}
+
 [[noreturn]] void no_handler(atom id) {
   throw std::invalid_argument("otpp logger: no handler " + to_string(id));
 }
@@ -40,12 +50,53 @@ void shutdown_at_exit() {
 core& core::get() {
   static core* const c = [] {
     auto* p = new core();
-    p->worker_ = std::thread([p] { p->run(); });
+    {
+      otp::detail::lock_guard g(p->qmu_);
+      p->ensure_running();
+    }
     // Registered after everything constructed so far, so it runs before their destructors.
     std::atexit(shutdown_at_exit);
+    pthread_atfork(before_fork, after_fork_parent, after_fork_child);
     return p;
   }();
   return *c;
+}
+
+void core::ensure_running() {
+  if (running_ || stopping_) return;
+  worker_ = std::thread([this] { run(); });
+  running_ = true;
+}
+
+// No batch is being written across fork() (cmu_), so handlers' buffers are flushed and the
+// child does not write the parent's output again; no push is half done (qmu_).
+void core::before_fork() OTPP_NO_THREAD_SAFETY_ANALYSIS {
+  core& c = get();
+  c.cmu_.lock();
+  c.qmu_.lock();
+}
+
+void core::after_fork_parent() OTPP_NO_THREAD_SAFETY_ANALYSIS {
+  core& c = get();
+  c.qmu_.unlock();
+  c.cmu_.unlock();
+}
+
+void core::after_fork_child() OTPP_NO_THREAD_SAFETY_ANALYSIS {
+  core& c = get();
+  // Only the forking thread exists here. The parent's logger thread and anyone waiting on
+  // the condition variables are gone: forget them without join() or destructors, which
+  // would act on threads that do not exist in this process.
+  new (&c.worker_) std::thread();
+  new (&c.work_cv_) std::condition_variable();
+  new (&c.done_cv_) std::condition_variable();
+  c.running_ = false;  // the next event or flush starts a logger thread here
+  c.pending_.clear();  // the parent writes those
+  c.batch_.clear();
+  c.dropped_unreported_ = 0;
+  c.flush_done_ = c.flush_requested_;
+  c.qmu_.unlock();
+  c.cmu_.unlock();
 }
 
 core::core() : capacity_(default_capacity) {
@@ -66,6 +117,7 @@ void core::enqueue(event&& e) {
     // The logger thread sleeps only on an empty queue, so only the first push must wake it.
     wake = pending_.empty();
     pending_.push_back(std::move(e));
+    ensure_running();
   }
   if (wake) work_cv_.notify_one();
 }
@@ -74,14 +126,15 @@ void core::flush() {
   if (on_logger_thread) return;  // it would wait for itself
   otp::detail::lock_guard g(qmu_);
   if (stopping_) return;
+  ensure_running();
   uint64_t ticket = ++flush_requested_;
   work_cv_.notify_one();
-  while (flush_done_ < ticket) done_cv_.wait(qmu_);
+  while (flush_done_ < ticket) wait(done_cv_, qmu_);
 }
 
 void core::run() {
   on_logger_thread = true;
-  std::vector<event> batch;
+  std::vector<event>& batch = batch_;
   for (;;) {
     uint64_t dropped, ticket;
     size_t capacity;
@@ -90,7 +143,7 @@ void core::run() {
       otp::detail::lock_guard g(qmu_);
       while (pending_.empty() && dropped_unreported_ == 0 && flush_done_ == flush_requested_ &&
              !stopping_)
-        work_cv_.wait(qmu_);
+        wait(work_cv_, qmu_);
       batch.swap(pending_);  // pending_ gets the old batch's storage back: no reallocation
       dropped = std::exchange(dropped_unreported_, 0);
       ticket = flush_requested_;
@@ -122,7 +175,19 @@ void core::run() {
       flush_done_ = ticket;
     }
     done_cv_.notify_all();
-    if (stop) return;  // enqueue refuses events once stopping_ is set: nothing is left
+    if (stop) break;  // enqueue refuses events once stopping_ is set: nothing is left
+  }
+  // Handlers and filters die here, not in shutdown(): at exit the main thread's
+  // thread_local storage is already gone, and destroying terms (a capture's events, a
+  // filter's captures) needs the destroying thread's (see src/term/box.cpp).
+  std::vector<handler_entry> gone;
+  filter_list gone_filters;
+  {
+    otp::detail::lock_guard g(cmu_);
+    closed_ = true;
+    gone.swap(handlers_);
+    gone_filters.swap(primary_filters_);
+    update_gate();
   }
 }
 
@@ -209,26 +274,21 @@ void core::note(level l, std::string text) {
 }
 
 void core::shutdown() {
+  bool running;
   {
     otp::detail::lock_guard g(qmu_);
     if (stopping_) return;
     stopping_ = true;
+    running = running_;
   }
+  gate.store(-1, std::memory_order_relaxed);  // late callers return before formatting
   work_cv_.notify_one();
+  if (!running) return;  // a fork child that never logged: nothing to write
   if (on_logger_thread) {
     worker_.detach();  // exit() called from a handler: the thread cannot join itself
   } else {
-    worker_.join();
+    worker_.join();  // it writes what is queued, then destroys the handlers
   }
-  std::vector<handler_entry> gone;
-  {
-    otp::detail::lock_guard g(cmu_);
-    closed_ = true;
-    gone.swap(handlers_);
-    primary_filters_.clear();
-    update_gate();
-  }
-  // Handlers (and the files they hold) are destroyed here, outside the lock.
 }
 
 handler_entry& core::find(atom id) {

@@ -9,6 +9,8 @@
 //   use), configuration calls hold it to change things.
 // The core is created on first use and never deleted: shutdown() at exit stops the thread
 // and destroys the handlers, and anything logged after that finds gate == -1 and returns.
+// fork(): both mutexes are held across it, and the child, which has no logger thread,
+// starts its own on its first event (see after_fork_child).
 
 #include <condition_variable>
 #include <cstdint>
@@ -60,6 +62,10 @@ class core {
  private:
   core();
   void run();
+  void ensure_running() OTPP_REQUIRES(qmu_);
+  static void before_fork();
+  static void after_fork_parent();
+  static void after_fork_child();
   void begin_config_change();
   void dispatch(const event& e) OTPP_REQUIRES(cmu_);
   bool passes(filter_list& filters, filter_result dflt, const event& e, atom owner)
@@ -72,8 +78,10 @@ class core {
   void note(level l, std::string text) OTPP_REQUIRES(cmu_);
 
   otp::detail::mutex qmu_;
-  std::condition_variable_any work_cv_;  // the logger thread waits for work
-  std::condition_variable_any done_cv_;  // flush() waits for the logger thread
+  // std::condition_variable rather than _any: it owns no heap memory, so the fork child can
+  // simply make fresh ones.
+  std::condition_variable work_cv_;  // the logger thread waits for work
+  std::condition_variable done_cv_;  // flush() waits for the logger thread
   std::vector<event> pending_ OTPP_GUARDED_BY(qmu_);
   size_t capacity_ OTPP_GUARDED_BY(qmu_);
   uint64_t dropped_unreported_ OTPP_GUARDED_BY(qmu_) = 0;
@@ -81,7 +89,11 @@ class core {
   uint64_t flush_requested_ OTPP_GUARDED_BY(qmu_) = 0;
   uint64_t flush_done_ OTPP_GUARDED_BY(qmu_) = 0;
   bool stopping_ OTPP_GUARDED_BY(qmu_) = false;
+  bool running_ OTPP_GUARDED_BY(qmu_) = false;  // worker_ is a live thread
   std::thread worker_;
+  // The batch being written; only the logger thread touches it. A member rather than a
+  // local so that a fork child, which has no logger thread, still owns (and frees) it.
+  std::vector<event> batch_;
 
   otp::detail::mutex cmu_;
   std::vector<handler_entry> handlers_ OTPP_GUARDED_BY(cmu_);

@@ -80,21 +80,18 @@ void link(const pid& target) {
   process* p = require_process();
   require_local(target);
   if (target == p->self()) return;
-  auto& links = p->extension().links;
-  auto it = std::find_if(links.begin(), links.end(), [&](auto& l) { return l.peer == target; });
-  if (it != links.end() && it->unlink_id == 0) return;  // already linked
-  if (it != links.end()) {
-    it->unlink_id = 0;  // linking again while an unlink is in flight
+  auto same = [&](const detail::link_entry& l) { return l.peer == target; };
+  detail::link_entry* e = p->links.find(same);
+  if (e && e->unlink_id == 0) return;  // already linked
+  if (e) {
+    e->unlink_id = 0;  // linking again while an unlink is in flight
   } else {
-    links.push_back({target});
+    p->links.push({target});
   }
   using detail::peer_item;
-  if (detail::send_signal(p, target,
-                          detail::make_item<peer_item>(detail::item_kind::link, p->self())))
-    return;
+  if (detail::send_signal(p, target, detail::make_item<peer_item>(detail::item_kind::link, p->self()))) return;
   // Not alive: noproc, as a message when trapping exits, otherwise as an error.
-  links.erase(std::remove_if(links.begin(), links.end(), [&](auto& l) { return l.peer == target; }),
-              links.end());
+  p->links.erase_if(same);
   if (p->trap_exit) {
     detail::enqueue_term(p, otp::tuple(atoms::EXIT, target, atoms::noproc));
   } else {
@@ -105,30 +102,24 @@ void link(const pid& target) {
 void unlink(const pid& target) {
   process* p = require_process();
   require_local(target);
-  if (!p->ext) return;
-  auto& links = p->ext->links;
-  auto it = std::find_if(links.begin(), links.end(), [&](auto& l) { return l.peer == target; });
-  if (it == links.end() || it->unlink_id != 0) return;
-  uint64_t id = p->ext->next_unlink_id++;
-  it->unlink_id = id;
+  auto same = [&](const detail::link_entry& l) { return l.peer == target; };
+  detail::link_entry* e = p->links.find(same);
+  if (!e || e->unlink_id != 0) return;
+  uint64_t id = p->extension().next_unlink_id++;
+  e->unlink_id = id;
   using detail::peer_item;
-  if (!detail::send_signal(
-          p, target, detail::make_item<peer_item>(detail::item_kind::unlink, p->self(), id))) {
-    links.erase(
-        std::remove_if(links.begin(), links.end(), [&](auto& l) { return l.peer == target; }),
-        links.end());
-  }
+  if (!detail::send_signal(p, target, detail::make_item<peer_item>(detail::item_kind::unlink, p->self(), id)))
+    p->links.erase_if(same);
 }
 
 reference monitor(const pid& target) {
   process* p = require_process();
   require_local(target);
   reference ref = reference::make();
-  p->extension().monitors.push_back({ref, target});
+  p->monitors.push({ref, target});
   using detail::monitor_item;
-  if (!detail::send_signal(
-          p, target, detail::make_item<monitor_item>(detail::item_kind::monitor, p->self(), ref))) {
-    p->ext->monitors.pop_back();
+  if (!detail::send_signal(p, target, detail::make_item<monitor_item>(detail::item_kind::monitor, p->self(), ref))) {
+    p->monitors.erase_if([&](const detail::monitor_entry& m) { return m.ref == ref; });
     detail::enqueue_term(p, otp::tuple(atoms::DOWN, ref, atoms::process, target, atoms::noproc));
   }
   return ref;
@@ -140,12 +131,11 @@ reference monitor(atom name) {
   pid target = p->node->names().find(name);
   auto item = otp::tuple(name, atoms::nonode_nohost);
   if (!target.is_null()) {
-    p->extension().monitors.push_back({ref, target, name, true});
+    p->monitors.push({ref, target, name, true});
     using detail::monitor_item;
-    if (detail::send_signal(
-            p, target, detail::make_item<monitor_item>(detail::item_kind::monitor, p->self(), ref)))
+    if (detail::send_signal(p, target, detail::make_item<monitor_item>(detail::item_kind::monitor, p->self(), ref)))
       return ref;
-    p->ext->monitors.pop_back();
+    p->monitors.erase_if([&](const detail::monitor_entry& m) { return m.ref == ref; });
   }
   detail::enqueue_term(p, otp::tuple(atoms::DOWN, ref, atoms::process, item, atoms::noproc));
   return ref;
@@ -154,17 +144,13 @@ reference monitor(atom name) {
 bool demonitor(const reference& ref, bool flush) {
   process* p = require_process();
   bool found = false;
-  if (p->ext) {
-    auto& mons = p->ext->monitors;
-    auto it = std::find_if(mons.begin(), mons.end(), [&](auto& m) { return m.ref == ref; });
-    if (it != mons.end()) {
-      pid target = it->target;
-      mons.erase(it);
-      using detail::monitor_item;
-      detail::send_signal(
-          p, target, detail::make_item<monitor_item>(detail::item_kind::demonitor, p->self(), ref));
-      found = true;
-    }
+  auto same = [&](const detail::monitor_entry& m) { return m.ref == ref; };
+  if (detail::monitor_entry* m = p->monitors.find(same)) {
+    pid target = m->target;
+    p->monitors.erase_if(same);
+    using detail::monitor_item;
+    detail::send_signal(p, target, detail::make_item<monitor_item>(detail::item_kind::demonitor, p->self(), ref));
+    found = true;
   }
   if (flush) {  // a DOWN already in the queue; DOWNs still in the inbox are dropped on arrival
     detail::mailbox_item* prev = nullptr;
@@ -273,12 +259,9 @@ std::optional<process_info> get_process_info(const pid& target) {
                       [](detail::info_reply r) { return std::move(r.info); }));
 }
 
-void detail::set_proc_lib_data(term data) { require_process()->extension().proc_lib_data = std::move(data); }
+void detail::set_proc_lib_data(term data) { require_process()->proc_lib_data = std::move(data); }
 
-term detail::proc_lib_data() {
-  process* p = require_process();
-  return p->ext ? p->ext->proc_lib_data : term();
-}
+term detail::proc_lib_data() { return require_process()->proc_lib_data; }
 
 bool detail::exiting_by_signal() noexcept {
   process* p = detail::current_process();
@@ -294,7 +277,7 @@ void detail::stop_awaiting_reply() {
 }
 
 void set_process_label(std::string label) {
-  require_process()->extension().label = std::move(label);
+  require_process()->extension().label = std::make_unique<std::string>(std::move(label));
 }
 
 std::optional<std::chrono::milliseconds> cancel_timer(const reference& timer) {

@@ -15,12 +15,14 @@ process* require_process();
 void run_blocking(dirty_job& job) {
   process* p = require_process();
   if (p->exiting) die_now(p);
-  if (p->blocking_job) throw std::logic_error("otpp: otp::blocking cannot nest");
-  p->blocking_job = &job;
+  if (p->in_blocking) throw std::logic_error("otpp: otp::blocking cannot nest");
+  p->in_blocking = true;
+  p->extension().blocking_job = &job;
   suspend(p, switch_action::to_blocking);    // we continue on a blocking thread...
   job.run();                                 // ...on our own stack
   suspend(p, switch_action::from_blocking);  // and go back to a scheduler
-  p->blocking_job = nullptr;
+  p->ext->blocking_job = nullptr;
+  p->in_blocking = false;
   drain(p);  // a yield point: signals that arrived meanwhile take effect
 }
 

@@ -75,13 +75,13 @@ spawn_result node_impl::spawn(spawn_request req, process* parent,
   }
   spawn_result r{p->self(), reference()};
   if (req.link) {
-    parent->extension().links.push_back({p->self()});
-    p->extension().links.push_back({parent->self()});
+    parent->links.push({p->self()});
+    p->links.push({parent->self()});
   }
   if (req.monitor) {
     r.monitor = reference::make();
-    parent->extension().monitors.push_back({r.monitor, p->self()});
-    p->extension().monitored_by.push_back({r.monitor, parent->self()});
+    parent->monitors.push({r.monitor, p->self()});
+    p->monitored_by.push({r.monitor, parent->self()});
   }
   if (watch) p->extension().run_watch = std::move(watch);
   schedule_back(p);

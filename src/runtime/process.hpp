@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "mailbox.hpp"
+#include "pool_list.hpp"
 #include "otp/pid.hpp"
 #include "otp/process.hpp"
 #include "otp/term.hpp"
@@ -64,20 +65,20 @@ struct watcher_entry {  // someone monitoring this process
 
 // Rarely used state, allocated on first use so a plain process stays small.
 struct process_ext {
-  std::vector<link_entry> links;
-  std::vector<monitor_entry> monitors;
-  std::vector<watcher_entry> monitored_by;
-  std::string label;
+  std::unique_ptr<std::string> label;    // set_process_label
   std::shared_ptr<run_state> run_watch;  // node::run waits on this process
-  term proc_lib_data;                    // {Parent, Ancestors} for proc_lib-started processes
+  mailbox_item* leftover = nullptr;      // items not yet handled when an exit signal killed us
+  dirty_job* blocking_job = nullptr;     // the otp::blocking job in progress
   uint64_t next_unlink_id = 1;
 };
 
 struct process {
+  // Field order keeps small fields together: this block is most of what an idle process
+  // costs (see bench/RESULTS.md), so padding matters.
+
   // --- shared ---
   inbox mailbox;
   process* next_run = nullptr;
-  std::atomic<run_status> status{run_status::runnable};
 
   // --- identity ---
   uint64_t number = 0;
@@ -88,11 +89,7 @@ struct process {
   void* resumer = nullptr;  // context to switch back to
   lane* home = nullptr;     // null until first run
   char* saved = nullptr;    // evacuated frames
-  uint32_t saved_size = 0;
-  uint32_t saved_cap = 0;
-  switch_action action = switch_action::none;
   void* eh_caught = nullptr;  // this fiber's C++ exception-handling globals (see fiber.cpp)
-  unsigned eh_uncaught = 0;
 #if defined(OTPP_ASAN)
   void* asan_fake_stack = nullptr;
   const void* resumer_stack_bottom = nullptr;
@@ -106,30 +103,35 @@ struct process {
   // --- owned by the process ---
   process_body* body = nullptr;
   private_queue queue;
-  mailbox_item* leftover = nullptr;  // items not yet handled when an exit signal killed us
   process_ext* ext = nullptr;
+  pool_list<link_entry> links;
+  pool_list<monitor_entry> monitors;      // monitors this process holds
+  pool_list<watcher_entry> monitored_by;  // monitors on this process
+  term proc_lib_data;                     // {Parent, Ancestors}, for proc_lib-started processes
   term exit_reason;
-  uint64_t receive_seq = 0;  // identifies the current receive's timeout
   timer_key receive_timer;
-  bool timer_armed = false;
-  dirty_job* blocking_job = nullptr;
   uint64_t awaited_reply = 0;  // tag id of the call this process waits on (0: none)
+  uint32_t receive_seq = 0;    // identifies the current receive's timeout
   uint32_t reductions = 0;
+  uint32_t saved_size = 0;
+  uint32_t saved_cap = 0;
+  unsigned eh_uncaught = 0;
+  atom name;  // registered name: guarded by the registry mutex (see registry.cpp)
+
+  std::atomic<run_status> status{run_status::runnable};
+  switch_action action = switch_action::none;
+  bool timer_armed = false;
   bool trap_exit = false;
   bool exiting = false;  // an exit reason is set; unwinding or cleaning up
   bool in_receive = false;
   bool idle_requested = false;  // the body returned to wait without a stack (request_idle)
-  bool timed_out = false;  // the current receive's timer fired
-
-  // --- registered name: `name` is guarded by the registry mutex; the flags are atomics so
-  // an exiting process that never had a name does not take the mutex (see registry.cpp).
-  atom name;
+  bool in_blocking = false;     // inside otp::blocking (the job is in ext)
+  bool timed_out = false;       // the current receive's timer fired
+  // Atomics, so an exiting process that never had a name skips the registry mutex.
   std::atomic<bool> named{false};
   std::atomic<bool> name_closed{false};
 
-  pid self() const noexcept {
-    return pid::local(number);
-  }
+  pid self() const noexcept { return pid::local(number); }
   process_ext& extension() {
     if (!ext) ext = new process_ext();
     return *ext;

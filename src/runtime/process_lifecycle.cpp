@@ -83,14 +83,19 @@ void answer_dead_letters(process* p, mailbox_item* list, const term& reason) {
 }
 
 void notify_watchers(process* p, const term& reason) {
-  process_ext* x = p->ext;
-  if (!x) return;
-  for (auto& l : x->links)
+  // In the order the links and monitors were made, as BEAM does.
+  p->links.reverse();
+  p->monitored_by.reverse();
+  p->monitors.reverse();
+  for (auto& l : p->links)
     send_signal(p, l.peer, make_item<exit_item>(item_kind::exit, p->self(), reason, true));
-  for (auto& w : x->monitored_by)
+  for (auto& w : p->monitored_by)
     send_signal(p, w.watcher, make_item<down_item>(item_kind::down, w.ref, p->self(), reason));
-  for (auto& m : x->monitors)
+  for (auto& m : p->monitors)
     send_signal(p, m.target, make_item<monitor_item>(item_kind::demonitor, p->self(), m.ref));
+  p->links.clear();
+  p->monitored_by.clear();
+  p->monitors.clear();
 }
 
 void report_to_runner(process* p, const term& reason, std::exception_ptr error) {
@@ -118,7 +123,7 @@ void terminate(process* p, const term& reason, std::exception_ptr error) noexcep
   // From here on pushes fail, and senders handle that themselves (noproc).
   mailbox_item* rest = p->mailbox.close();
   p->node->names().close(p);
-  answer_dead_letters(p, std::exchange(p->leftover, nullptr), reason);
+  if (p->ext) answer_dead_letters(p, std::exchange(p->ext->leftover, nullptr), reason);
   answer_dead_letters(p, rest, reason);
   for (mailbox_item* m = p->queue.head; m;) {
     mailbox_item* next = m->next;

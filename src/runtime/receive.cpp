@@ -27,7 +27,7 @@ namespace {
 void check_alive(process* p) {
   // An exit_exception that user code caught and swallowed comes back at every yield point.
   if (p->exiting) die_now(p);
-  if (p->blocking_job) throw std::logic_error("otpp: cannot receive inside otp::blocking");
+  if (p->in_blocking) throw std::logic_error("otpp: cannot receive inside otp::blocking");
 }
 
 // Cancels the receive timer however the receive ends, and clears the in_receive mark.
@@ -103,7 +103,7 @@ void send_item(const pid& to, message_base* m) {
   } else {
     destroy_item(m);
   }
-  if (p && ++p->reductions >= reduction_budget && !p->blocking_job) yield_now(p);
+  if (p && ++p->reductions >= reduction_budget && !p->in_blocking) yield_now(p);
 }
 
 void send_named(atom name, message_base* m) {

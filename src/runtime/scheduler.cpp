@@ -83,7 +83,10 @@ void worker::push_woken(process* p) {
 
 void worker::push_local(process* p) {
   if (!local_.push(p)) overflow(p);
-  node_.notify_work();
+  // Wake another scheduler only when there is more runnable work than this one will take
+  // next: a lone yielding process would just be stolen, and a pair talking to each other
+  // would be split across threads, paying a futex wake per message.
+  if (local_.size() > 1 || lifo_) node_.notify_work();
 }
 
 // The local queue is full: move half of it, and p, to the node's queue in one batch.

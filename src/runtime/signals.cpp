@@ -47,17 +47,11 @@ void destroy_item(mailbox_item* item) noexcept {
 namespace {
 
 link_entry* find_link(process* p, const pid& peer) {
-  if (!p->ext) return nullptr;
-  for (auto& l : p->ext->links)
-    if (l.peer == peer) return &l;
-  return nullptr;
+  return p->links.find([&](const link_entry& l) { return l.peer == peer; });
 }
 
 void erase_link(process* p, const pid& peer) {
-  if (!p->ext) return;
-  auto& v = p->ext->links;
-  v.erase(std::remove_if(v.begin(), v.end(), [&](const link_entry& l) { return l.peer == peer; }),
-          v.end());
+  p->links.erase_if([&](const link_entry& l) { return l.peer == peer; });
 }
 
 // Marks p as dying with `reason`; the caller unwinds.
@@ -87,13 +81,10 @@ bool handle_exit(process* p, const exit_item& e) {
 }
 
 void handle_down(process* p, down_item& d) {
-  if (!p->ext) return;
-  auto& mons = p->ext->monitors;
-  auto it = std::find_if(mons.begin(), mons.end(),
-                         [&](const monitor_entry& m) { return m.ref == d.ref; });
-  if (it == mons.end()) return;  // demonitored meanwhile: the DOWN must not appear
-  term item = it->by_name ? otp::tuple(it->name, atoms::nonode_nohost) : term(d.from);
-  mons.erase(it);
+  monitor_entry* m = p->monitors.find([&](const monitor_entry& e) { return e.ref == d.ref; });
+  if (!m) return;  // demonitored meanwhile: the DOWN must not appear
+  term item = m->by_name ? otp::tuple(m->name, atoms::nonode_nohost) : term(d.from);
+  p->monitors.erase_if([&](const monitor_entry& e) { return e.ref == d.ref; });
   enqueue_term(p, otp::tuple(atoms::DOWN, d.ref, atoms::process, item, d.reason));
 }
 
@@ -111,7 +102,7 @@ bool handle_signal(process* p, mailbox_item* it) {
     case item_kind::link: {
       auto& l = *static_cast<peer_item*>(it);
       // While we are unlinking, a crossing LINK is void: the peer drops its side on our UNLINK.
-      if (!find_link(p, l.from)) p->extension().links.push_back({l.from});
+      if (!find_link(p, l.from)) p->links.push({l.from});
       return true;
     }
     case item_kind::unlink: {
@@ -127,17 +118,12 @@ bool handle_signal(process* p, mailbox_item* it) {
     }
     case item_kind::monitor: {
       auto& m = *static_cast<monitor_item*>(it);
-      p->extension().monitored_by.push_back({m.ref, m.from});
+      p->monitored_by.push({m.ref, m.from});
       return true;
     }
     case item_kind::demonitor: {
       auto& m = *static_cast<monitor_item*>(it);
-      if (p->ext) {
-        auto& v = p->ext->monitored_by;
-        v.erase(std::remove_if(v.begin(), v.end(),
-                               [&](const watcher_entry& w) { return w.ref == m.ref; }),
-                v.end());
-      }
+      p->monitored_by.erase_if([&](const watcher_entry& w) { return w.ref == m.ref; });
       return true;
     }
     case item_kind::down:
@@ -159,7 +145,7 @@ bool handle_signal(process* p, mailbox_item* it) {
 
 void append_leftover(process* p, mailbox_item* list) {
   if (!list) return;
-  mailbox_item** tail = &p->leftover;
+  mailbox_item** tail = &p->extension().leftover;
   while (*tail) tail = &(*tail)->next;
   *tail = list;
 }
@@ -220,20 +206,16 @@ process_info snapshot(process* p, atom status) {
   info.trap_exit = p->trap_exit;
   info.memory = sizeof(process) + p->saved_cap;
   for (mailbox_item* m = p->queue.head; m; m = m->next) info.memory += m->alloc_size;
-  if (p->ext) {
-    for (auto& l : p->ext->links)
-      if (l.unlink_id == 0) info.links.push_back(l.peer);
-    for (auto& m : p->ext->monitors)
-      info.monitors.emplace_back(
-          m.ref, m.by_name ? otp::tuple(m.name, atoms::nonode_nohost) : term(m.target));
-    for (auto& w : p->ext->monitored_by) info.monitored_by.emplace_back(w.ref, w.watcher);
-    info.memory += sizeof(process_ext) + p->ext->links.capacity() * sizeof(link_entry) +
-                   p->ext->monitors.capacity() * sizeof(monitor_entry) +
-                   p->ext->monitored_by.capacity() * sizeof(watcher_entry);
-  }
+  for (auto& l : p->links)
+    if (l.unlink_id == 0) info.links.push_back(l.peer);
+  for (auto& m : p->monitors)
+    info.monitors.emplace_back(m.ref, m.by_name ? otp::tuple(m.name, atoms::nonode_nohost) : term(m.target));
+  for (auto& w : p->monitored_by) info.monitored_by.emplace_back(w.ref, w.watcher);
+  info.memory += 32 * (info.links.size() + info.monitors.size() + info.monitored_by.size());
+  if (p->ext) info.memory += sizeof(process_ext);
   atom name;
   if (p->node->names().name_of(p, name)) info.registered_name = name;
-  info.current_function = (p->ext && !p->ext->label.empty()) ? p->ext->label
+  info.current_function = (p->ext && p->ext->label) ? *p->ext->label
                           : p->body                          ? p->body->name()
                                                              : "";
   info.stack_bytes = p->saved_cap;  // the buffer its frames are copied to while suspended

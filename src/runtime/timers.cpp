@@ -68,6 +68,7 @@ void timer_service::advance(int64_t ms) {
 
 reference timer_service::arm_message(int64_t delay_ms, const pid& to, atom name, message_base* m) {
   reference ref = reference::make();
+  bool earlier = false;
   {
     std::lock_guard lk(mu_);
     if (stopping_) {
@@ -75,10 +76,11 @@ reference timer_service::arm_message(int64_t delay_ms, const pid& to, atom name,
       return ref;
     }
     key k{now_us() + delay_ms * 1000, order_++};
+    earlier = k.deadline < wake_at_;
     timers_.emplace(k, entry{to, name, m, 0, 0, ref});
     by_ref_.emplace(ref, k);
   }
-  cv_.notify_all();
+  if (earlier) cv_.notify_all();  // the timer thread sleeps until the earliest deadline
   return ref;
 }
 
@@ -109,12 +111,14 @@ std::optional<int64_t> timer_service::read(const reference& ref) const {
 
 timer_key timer_service::arm_receive(uint64_t number, uint64_t seq, int64_t delay_ms) {
   key k;
+  bool earlier = false;
   {
     std::lock_guard lk(mu_);
     k = key{now_us() + delay_ms * 1000, order_++};
+    earlier = k.deadline < wake_at_;
     if (!stopping_) timers_.emplace(k, entry{pid(), atom(), nullptr, number, seq, reference()});
   }
-  cv_.notify_all();
+  if (earlier) cv_.notify_all();
   return k;
 }
 
@@ -154,14 +158,19 @@ void timer_service::fire_due(int64_t now) {
 void timer_service::run() {
   std::unique_lock lk(mu_);
   while (!stopping_) {
+    // wake_at_ tells arming threads when we will look next: only an earlier deadline needs
+    // a notify (a call's 5 s timeout, armed and cancelled per call, then costs no syscall).
     if (timers_.empty()) {
+      wake_at_ = INT64_MAX;
       cv_.wait(lk);
       continue;
     }
     int64_t next = timers_.begin()->first.deadline;
     int64_t now = now_us();
     if (next > now) {
+      wake_at_ = next;
       cv_.wait_until(lk, start_ + std::chrono::microseconds(next));
+      wake_at_ = 0;
       continue;
     }
     lk.unlock();

@@ -286,6 +286,8 @@ TEST_F(RuntimeTest, ASupervisorWithTenThousandChildrenStopsQuickly) {
     auto t0 = std::chrono::steady_clock::now();
     otp::exit(sup, atoms::shutdown);
     receive(when([&](const exit_msg& e) { return e.from == sup; }, [](exit_msg) {}));
+#if !defined(OTPP_TSAN)  // TSan slows every memory access 5-15x; the limit is for real builds
     EXPECT_LT(std::chrono::steady_clock::now() - t0, 5s);
+#endif
   });
 }

@@ -126,3 +126,28 @@ TEST_F(LoggerTest, AtExitEverythingQueuedIsWritten) {
   ASSERT_EQ(lines.size(), 1000u);
   EXPECT_TRUE(lines.back().ends_with("line 999"));
 }
+
+TEST_F(LoggerTest, AForkedChildLogsWithItsOwnThreadAndExitsCleanly) {
+#if defined(OTPP_TSAN)
+  GTEST_SKIP() << "TSan does not support starting threads after a multi-threaded fork";
+#endif
+  GTEST_FLAG_SET(death_test_style, "fast");  // a plain fork() of this threaded process
+  temp_dir dir;
+  fs::path log = dir.path / "fork.log";
+  lg::capture cap;
+  lg::error("before the fork");
+  lg::flush();  // the logger thread is running when we fork
+  EXPECT_EXIT(
+      {
+        lg::add_handler(atom("file"), lg::file_handler({.path = log.string()}),
+                        {.format = fixed_width});
+        lg::error("from the child");
+        std::exit(0);
+      },
+      testing::ExitedWithCode(0), "");
+  lg::error("after the fork");
+  auto lines = read_lines(log);
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_TRUE(lines[0].ends_with("from the child"));
+  EXPECT_EQ(messages(cap.events()), (std::vector<std::string>{"before the fork", "after the fork"}));
+}

@@ -30,6 +30,7 @@ json parse_line(const std::string& line) {
 TEST_F(LoggerTest, JsonOutputIsOneParseableObjectPerLineWithAllMetadata) {
   lg::capture cap({.format = json_utc});
   node n({.schedulers = 1});
+  int first_line = __LINE__ + 2;
   std::string p = n.run([] {
     lg::warning({{atom("domain"), otp::list(atom("app"), atom("db"))},
                  {atom("table"), atom("users")},
@@ -37,7 +38,6 @@ TEST_F(LoggerTest, JsonOutputIsOneParseableObjectPerLineWithAllMetadata) {
                 "slow query: {} ms\nsecond line", 1234);
     return to_string(self());
   });
-  int line = __LINE__ - 6;  // the line where the call starts
   auto lines = cap.lines();
   ASSERT_EQ(lines.size(), 1u);
   json j = parse_line(lines[0]);
@@ -46,7 +46,9 @@ TEST_F(LoggerTest, JsonOutputIsOneParseableObjectPerLineWithAllMetadata) {
   EXPECT_EQ(j["msg"], "slow query: 1234 ms\nsecond line");
   EXPECT_EQ(j["pid"], p);
   EXPECT_TRUE(j["file"].get<std::string>().ends_with("json_test.cpp"));
-  EXPECT_EQ(j["line"], line);
+  // g++ reports the line where the call starts, clang 14 the line of its format string.
+  EXPECT_GE(j["line"].get<int>(), first_line);
+  EXPECT_LE(j["line"].get<int>(), first_line + 3);
   EXPECT_TRUE(j["function"].is_string());
   EXPECT_EQ(j["domain"], json::array({"app", "db"}));
   EXPECT_EQ(j["meta"], json({{"table", "users"}, {"rows", 42}}));

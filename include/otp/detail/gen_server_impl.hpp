@@ -64,17 +64,6 @@ term call_where(const server_ref& ref, term request);
 term call_where(const server_ref& ref, term request, std::chrono::milliseconds timeout);
 [[noreturn]] void bad_message(const char* what, const any_message& m);
 
-// A request as exit reasons show it: itself when it is a term, else its type's name.
-template <class Req>
-term describe(const Req& q) {
-  using Q = otp::detail::message_type_t<Req>;
-  if constexpr (std::is_same_v<Q, term>) {
-    return q;
-  } else {
-    return describe_request(otp::detail::ops_holder<Q>::name());
-  }
-}
-
 template <class S, class... Args>
 class server_process final : public otp::detail::process_body, public otp::detail::sys_target {
  public:
@@ -197,16 +186,16 @@ class server_process final : public otp::detail::process_body, public otp::detai
 
   void loop() {
     for (;;) {
-      if (cont_) {
-        term c = std::move(*cont_);
-        cont_.reset();
+      if (has_cont_) {
+        term c = std::move(cont_);
+        has_cont_ = false;
         handle_continue(c);
         continue;
       }
       bool handled = sys_.suspended ? receive_system() : receive_one();
       if (!handled) break;
     }
-    if (pending_timeout_) arm_timeout();
+    if (pending_ms_ >= 0) arm_timeout();
     otp::detail::request_idle();  // wait with no stack; run() is called again on a message
   }
 
@@ -326,8 +315,8 @@ class server_process final : public otp::detail::process_body, public otp::detai
   }
 
   bool on_timeout(timeout_msg t) {
-    if (t.seq != timeout_seq_ || !timer_armed_) return true;  // stale: a message came first
-    timer_armed_ = false;
+    if (!timer_ || t.seq != timer_->seq || !timer_->armed) return true;  // stale: a message came first
+    timer_->armed = false;
     last_ = "timeout";
     sys_.event([] { return std::string("got timeout"); }, true);
     if constexpr (requires(S& s) { s.handle_timeout(); }) {
@@ -388,8 +377,11 @@ class server_process final : public otp::detail::process_body, public otp::detai
   }
 
   void apply_options(const after_action& o) {
-    if (o.timeout) pending_timeout_ = o.timeout;
-    if (o.cont) cont_ = o.cont;
+    if (o.timeout) pending_ms_ = o.timeout->count();
+    if (o.cont) {
+      cont_ = *o.cont;
+      has_cont_ = true;
+    }
     if (o.hibernate) {
       if constexpr (requires(S& s) { s.hibernate(); }) s_->hibernate();  // let it drop caches
     }
@@ -398,17 +390,18 @@ class server_process final : public otp::detail::process_body, public otp::detai
   // ---- timeouts ----
 
   void arm_timeout() {
-    timer_ = send_after(*pending_timeout_, self(), timeout_msg{++timeout_seq_});
-    timer_armed_ = true;
-    pending_timeout_.reset();
+    if (!timer_) timer_ = std::make_unique<timeout_state>();
+    timer_->ref = send_after(std::chrono::milliseconds(pending_ms_), self(), timeout_msg{++timer_->seq});
+    timer_->armed = true;
+    pending_ms_ = -1;
   }
 
   void disarm() {
-    pending_timeout_.reset();
-    if (timer_armed_) {
-      cancel_timer(timer_);
-      ++timeout_seq_;  // one that already fired is ignored when it arrives
-      timer_armed_ = false;
+    pending_ms_ = -1;
+    if (timer_ && timer_->armed) {
+      cancel_timer(timer_->ref);
+      ++timer_->seq;  // one that already fired is ignored when it arrives
+      timer_->armed = false;
     }
   }
 
@@ -440,15 +433,22 @@ class server_process final : public otp::detail::process_body, public otp::detai
     otp::detail::report_crash(e, reason);
   }
 
+  // Only servers that use timeouts pay for this.
+  struct timeout_state {
+    reference ref;
+    uint64_t seq = 0;
+    bool armed = false;
+  };
+
+  // Kept small: an idle server is this, its control block and nothing else.
   std::unique_ptr<start_data> start_;  // until init is done
   std::optional<S> s_;
   otp::detail::sys_state sys_;
-  std::optional<term> cont_;
-  std::optional<std::chrono::milliseconds> pending_timeout_;
-  reference timer_;
-  uint64_t timeout_seq_ = 0;
+  term cont_;                  // {continue, C} pending when has_cont_
+  int64_t pending_ms_ = -1;    // a timeout to arm when idle (-1: none)
+  std::unique_ptr<timeout_state> timer_;
   const char* last_ = "";
-  bool timer_armed_ = false;
+  bool has_cont_ = false;
   bool terminating_ = false;
 };
 
@@ -484,15 +484,35 @@ start_result start_dispatch(bool link) {
   return start_server<S>(link, start_options{});
 }
 
+// What a failed call names in its exit reason; built only on failure.
+struct call_description {
+  const server_ref* ref;
+  term request;      // the request itself when it is a term
+  const char* type;  // else its type's name
+  std::optional<std::chrono::milliseconds> timeout;
+  static term make(const void* ctx) {
+    auto* d = static_cast<const call_description*>(ctx);
+    term r = d->type ? describe_request(d->type) : d->request;
+    return d->timeout ? call_where(*d->ref, r, *d->timeout) : call_where(*d->ref, r);
+  }
+};
+
 template <class Req>
-reply_t<Req> do_call(const server_ref& ref, Req&& req, int64_t timeout_ms, term where) {
+reply_t<Req> do_call(const server_ref& ref, Req&& req, std::optional<std::chrono::milliseconds> timeout) {
   using Q = otp::detail::message_type_t<Req>;
   using R = reply_t<Q>;
+  call_description desc{&ref, term(), otp::detail::ops_holder<Q>::name(), timeout};
+  if constexpr (std::is_same_v<Q, term>) {
+    desc.request = req;
+    desc.type = nullptr;
+  }
+  otp::detail::call_site site{&call_description::make, &desc};
   pid to = ref.resolve();
-  if (to.is_null()) otp::detail::call_noproc(where);
-  reference tag = otp::detail::begin_call(to, where);
+  if (to.is_null()) otp::detail::call_noproc(site);
+  reference tag = otp::detail::begin_call(to, site);
   send(to, call_msg<Q>{from{self(), tag}, Q(std::forward<Req>(req))});
-  otp::detail::item_ptr rep(otp::detail::finish_call(tag, otp::detail::ops_for<reply_msg<R>>, timeout_ms, where));
+  int64_t ms = timeout ? otp::detail::to_timeout_ms(*timeout) : 5000;
+  otp::detail::item_ptr rep(otp::detail::finish_call(tag, otp::detail::ops_for<reply_msg<R>>, ms, site));
   return std::move(static_cast<otp::detail::message<reply_msg<R>>*>(rep.p)->value.value);
 }
 
@@ -512,14 +532,12 @@ start_result start(Args&&... args) {
 
 template <class Req>
 reply_t<Req> call(const server_ref& ref, Req&& req) {
-  term where = impl::call_where(ref, impl::describe(req));
-  return impl::do_call(ref, std::forward<Req>(req), 5000, std::move(where));
+  return impl::do_call(ref, std::forward<Req>(req), std::nullopt);
 }
 
 template <class Req>
 reply_t<Req> call(const server_ref& ref, Req&& req, std::chrono::milliseconds timeout) {
-  term where = impl::call_where(ref, impl::describe(req), timeout);
-  return impl::do_call(ref, std::forward<Req>(req), otp::detail::to_timeout_ms(timeout), std::move(where));
+  return impl::do_call(ref, std::forward<Req>(req), timeout);
 }
 
 }  // namespace otp::gen_server

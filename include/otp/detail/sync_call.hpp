@@ -20,18 +20,26 @@ struct from {
 
 namespace detail {
 
+// Describes a call for exit reasons ({Reason, Where}); built only when the call fails, so a
+// successful call allocates no description.
+struct call_site {
+  term (*make)(const void* ctx);
+  const void* ctx;
+  term where() const { return make(ctx); }
+};
+
 // Starts a call to `to`: checks it is not ourselves, monitors it, awaits its reply tag.
 // `where` describes the call for exit reasons ({Reason, Where}). Throws exit_exception.
-reference begin_call(const pid& to, const term& where);
+reference begin_call(const pid& to, const call_site& site);
 
 // Waits for the reply with `tag` (a message whose type is `expected`) and returns it,
 // owned by the caller. On the callee's death: exit({Reason, Where}); on timeout (-1:
 // infinity): exit({timeout, Where}). Always demonitors and stops awaiting the tag.
 message_base* finish_call(const reference& tag, const type_ops* expected, int64_t timeout_ms,
-                          const term& where);
+                          const call_site& site);
 
 // exit({noproc, Where}) for a name nobody holds.
-[[noreturn]] void call_noproc(const term& where);
+[[noreturn]] void call_noproc(const call_site& site);
 
 inline int64_t to_timeout_ms(std::chrono::milliseconds t) {
   return t == std::chrono::milliseconds::max() ? -1 : int64_t(t.count());
