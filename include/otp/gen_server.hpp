@@ -218,6 +218,7 @@ struct reply_msg {
   static constexpr detail::msg_category otp_category = detail::msg_category::reply;
   reference tag;
   R value;
+  bool unmonitored = false;  // the server dropped the call's monitor (no demonitor needed)
 };
 template <class M>
 struct cast_msg {
@@ -236,7 +237,8 @@ struct start_options {
 template <class R>
 void reply(const from& to, R&& value) {
   using V = detail::message_type_t<R>;
-  send(to.caller, reply_msg<V>{to.tag, V(std::forward<R>(value))});
+  bool dropped = detail::drop_watcher(to.tag);
+  send(to.caller, reply_msg<V>{to.tag, V(std::forward<R>(value)), dropped});
 }
 
 /// Sends `req` to the server and waits for the reply (default timeout 5 s). Exits (throws

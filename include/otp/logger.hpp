@@ -262,26 +262,29 @@ using format_string_t = format_string<std::type_identity_t<Args>...>;
 /// Logs a message formatted by fmt. When `l` does not pass would_log, nothing is formatted.
 template <class... Args>
 void log(level l, format_string_t<Args...> f, Args&&... args) {
-  if (would_log(l)) detail::vlog(l, f.location, fmt::string_view(f.str), fmt::make_format_args(args...), {});
+  if (would_log(l))
+    detail::vlog(l, f.location, fmt::string_view(f.str), fmt::make_format_args(args...), {});
 }
 /// The same with custom metadata.
 template <class... Args>
 void log(level l, metadata md, format_string_t<Args...> f, Args&&... args) {
   if (would_log(l))
-    detail::vlog(l, f.location, fmt::string_view(f.str), fmt::make_format_args(args...), std::move(md));
+    detail::vlog(l, f.location, fmt::string_view(f.str), fmt::make_format_args(args...),
+                 std::move(md));
 }
 
-#define OTPP_LOGGER_LEVEL_FUNCTION(name)                                                 \
-  template <class... Args>                                                               \
-  void name(format_string_t<Args...> f, Args&&... args) {                                \
-    if (would_log(level::name))                                                          \
-      detail::vlog(level::name, f.location, fmt::string_view(f.str), fmt::make_format_args(args...), {}); \
-  }                                                                                      \
-  template <class... Args>                                                               \
-  void name(metadata md, format_string_t<Args...> f, Args&&... args) {                   \
-    if (would_log(level::name))                                                          \
-      detail::vlog(level::name, f.location, fmt::string_view(f.str), fmt::make_format_args(args...), \
-                   std::move(md));                                                       \
+#define OTPP_LOGGER_LEVEL_FUNCTION(name)                               \
+  template <class... Args>                                             \
+  void name(format_string_t<Args...> f, Args&&... args) {              \
+    if (would_log(level::name))                                        \
+      detail::vlog(level::name, f.location, fmt::string_view(f.str),   \
+                   fmt::make_format_args(args...), {});                \
+  }                                                                    \
+  template <class... Args>                                             \
+  void name(metadata md, format_string_t<Args...> f, Args&&... args) { \
+    if (would_log(level::name))                                        \
+      detail::vlog(level::name, f.location, fmt::string_view(f.str),   \
+                   fmt::make_format_args(args...), std::move(md));     \
   }
 OTPP_LOGGER_LEVEL_FUNCTION(emergency)
 OTPP_LOGGER_LEVEL_FUNCTION(alert)

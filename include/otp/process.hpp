@@ -72,6 +72,11 @@ term proc_lib_data();
 // its own code): behaviours skip terminate callbacks and crash reports then, as OTP does.
 bool exiting_by_signal() noexcept;
 
+// For calls: the callee, replying, removes the caller's monitor on itself (true if there
+// was one), so the caller can drop its side without a demonitor signal (forget_monitor).
+bool drop_watcher(const reference& ref);
+void forget_monitor(const reference& ref);
+
 // For calls: replies (messages whose type has msg_category::reply) are kept only while the
 // calling process awaits their tag; any other reply is dropped when it arrives.
 void await_reply(const reference& tag);

@@ -71,6 +71,7 @@ struct system_reply {
   static constexpr msg_category otp_category = msg_category::reply;
   reference tag;
   std::any value;
+  bool unmonitored = false;
 };
 
 // What a behaviour exposes to sys (implemented by gen_server, supervisor, ...).

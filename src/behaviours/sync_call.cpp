@@ -46,7 +46,11 @@ message_base* finish_call(const reference& tag, const type_ops* expected, int64_
       }));
   stop_awaiting_reply();
   if (got) {
-    demonitor(tag, true);
+    if (got->ops->reply_unmonitored(got)) {
+      forget_monitor(tag);  // the server removed its side when it replied
+    } else {
+      demonitor(tag, true);
+    }
   } else {
     // On DOWN the monitor is gone already; on timeout drop it (and a DOWN, if any).
     demonitor(tag, true);

@@ -30,7 +30,8 @@ void sys_state::drop_debug_if_unused() {
 namespace {
 
 void answer(const system_request& req, std::any value) {
-  send(req.caller.caller, system_reply{req.caller.tag, std::move(value)});
+  bool dropped = drop_watcher(req.caller.tag);
+  send(req.caller.caller, system_reply{req.caller.tag, std::move(value), dropped});
 }
 
 sys::status status_of(sys_target& t, const sys_state& st) {

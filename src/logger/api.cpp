@@ -29,8 +29,7 @@ std::optional<std::vector<atom>> as_domain(const term& t) {
 }
 
 bool is_sasl_kind(atom kind) {
-  static const atom kinds[] = {atom("crash_report"), atom("supervisor_report"),
-                               atom("progress")};
+  static const atom kinds[] = {atom("crash_report"), atom("supervisor_report"), atom("progress")};
   return std::find(std::begin(kinds), std::end(kinds), kind) != std::end(kinds);
 }
 
@@ -132,9 +131,15 @@ using detail::core;
 void add_handler(atom id, std::unique_ptr<handler> h, handler_config config) {
   core::get().add_handler(id, std::move(h), std::move(config));
 }
-bool remove_handler(atom id) { return core::get().remove_handler(id); }
-std::vector<atom> handler_ids() { return core::get().handler_ids(); }
-void set_handler_level(atom id, level l) { core::get().set_handler_level(id, l); }
+bool remove_handler(atom id) {
+  return core::get().remove_handler(id);
+}
+std::vector<atom> handler_ids() {
+  return core::get().handler_ids();
+}
+void set_handler_level(atom id, level l) {
+  core::get().set_handler_level(id, l);
+}
 void set_handler_format(atom id, formatter_options options) {
   core::get().set_handler_format(id, options);
 }
@@ -144,14 +149,30 @@ void add_handler_filter(atom handler_id, atom filter_id, filter f) {
 bool remove_handler_filter(atom handler_id, atom filter_id) {
   return core::get().remove_handler_filter(handler_id, filter_id);
 }
-void set_primary_level(level l) { core::get().set_primary_level(l); }
-level primary_level() { return core::get().primary_level(); }
-void add_primary_filter(atom id, filter f) { core::get().add_primary_filter(id, std::move(f)); }
-bool remove_primary_filter(atom id) { return core::get().remove_primary_filter(id); }
-void set_primary_filter_default(filter_result d) { core::get().set_primary_filter_default(d); }
-void flush() { core::get().flush(); }
-void set_queue_capacity(size_t events) { core::get().set_queue_capacity(events); }
-size_t queue_capacity() { return core::get().queue_capacity(); }
+void set_primary_level(level l) {
+  core::get().set_primary_level(l);
+}
+level primary_level() {
+  return core::get().primary_level();
+}
+void add_primary_filter(atom id, filter f) {
+  core::get().add_primary_filter(id, std::move(f));
+}
+bool remove_primary_filter(atom id) {
+  return core::get().remove_primary_filter(id);
+}
+void set_primary_filter_default(filter_result d) {
+  core::get().set_primary_filter_default(d);
+}
+void flush() {
+  core::get().flush();
+}
+void set_queue_capacity(size_t events) {
+  core::get().set_queue_capacity(events);
+}
+size_t queue_capacity() {
+  return core::get().queue_capacity();
+}
 uint64_t dropped_count() noexcept {
   return detail::dropped_total.load(std::memory_order_relaxed);
 }

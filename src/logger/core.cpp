@@ -161,13 +161,15 @@ void core::run() {
       }
       // Notices can cause notices (a handler failing on one), but each failure removes a
       // handler or filter, so this ends.
-      while (!notices_.empty()) {
-        std::vector<event> now = std::move(notices_);
-        notices_.clear();
-        for (const event& e : now)
-          if (e.level <= primary_) dispatch(e);
-      }
-      end_batch();
+      do {
+        while (!notices_.empty()) {
+          std::vector<event> now = std::move(notices_);
+          notices_.clear();
+          for (const event& e : now)
+            if (e.level <= primary_) dispatch(e);
+        }
+        end_batch();
+      } while (!notices_.empty());
     }
     batch.clear();  // events (and their terms) are destroyed outside both locks
     {
@@ -224,9 +226,9 @@ bool core::passes(filter_list& filters, filter_result dflt, const event& e, atom
       r = it->second(e);
     } catch (...) {
       // As Erlang: a filter that crashes is removed, and the event goes on without it.
-      note(level::error, fmt::format("otpp logger: filter {} of {} removed: it threw",
-                                     to_string(it->first),
-                                     owner == atom() ? "the primary config" : to_string(owner)));
+      note(level::error,
+           fmt::format("otpp logger: filter {} of {} removed: it threw", to_string(it->first),
+                       owner == atom() ? "the primary config" : to_string(owner)));
       it = filters.erase(it);
       continue;
     }
@@ -244,6 +246,8 @@ void core::end_batch() {
       h.h->flush();
     } catch (...) {
       h.failed = true;
+      note(level::error,
+           fmt::format("otpp logger: handler {} removed: flush failed", to_string(h.id)));
     }
   }
   auto failed = std::remove_if(handlers_.begin(), handlers_.end(),

@@ -165,6 +165,21 @@ std::string generic_single(const report_items& items) {
   return fmt::format("{}", fmt::join(parts, ", "));
 }
 
+// gen_server's terminate report, recognised as OTP does by its label {gen_server, terminate}
+// (keys name, last_message, state, reason).
+struct server_crash {
+  const term *name, *last, *state, *reason;
+};
+std::optional<server_crash> server_crash_of(const std::optional<report_items>& items) {
+  if (!items) return std::nullopt;
+  const term* label = lookup(*items, "label");
+  if (!label || *label != otp::tuple(atom("gen_server"), atom("terminate"))) return std::nullopt;
+  server_crash c{lookup(*items, "name"), lookup(*items, "last_message"), lookup(*items, "state"),
+                 lookup(*items, "reason")};
+  if (!c.name || !c.last || !c.state || !c.reason) return std::nullopt;
+  return c;
+}
+
 std::string header_name(const event& e) {
   if (is(e.kind, "crash_report")) return "CRASH REPORT";
   if (is(e.kind, "supervisor_report")) return "SUPERVISOR REPORT";
@@ -190,13 +205,14 @@ std::string metadata_text(const event& e) {
 
 // Erlang's single_line: a line break and the indentation after it become ", ".
 std::string collapse_lines(std::string_view s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.remove_suffix(1);
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' '))
+    s.remove_suffix(1);
   std::string out;
   for (size_t i = 0; i < s.size(); ++i) {
     if (s[i] == '\r' || s[i] == '\n') {
       if (!out.empty() && out.back() == ',') out.pop_back();
-      while (i + 1 < s.size() && (s[i + 1] == '\r' || s[i + 1] == '\n' || s[i + 1] == ' ' ||
-                                  s[i + 1] == '\t'))
+      while (i + 1 < s.size() &&
+             (s[i + 1] == '\r' || s[i + 1] == '\n' || s[i + 1] == ' ' || s[i + 1] == '\t'))
         ++i;
       out += ", ";
     } else {
@@ -240,6 +256,11 @@ std::string_view base_name(const char* path) {
 
 std::string report_single_line(const event& e) {
   auto items = items_of(e.report);
+  if (auto g = server_crash_of(items)) {
+    return fmt::format("Generic server {} terminating. Reason: {}. Last message: {}. State: {}.",
+                       to_string(*g->name), to_string(*g->reason), to_string(*g->last),
+                       to_string(*g->state));
+  }
   if (is(e.kind, "crash_report")) {
     if (auto c = crash_parts_of(e.report)) return crash_single(*c);
   } else if (items && is(e.kind, "supervisor_report")) {
@@ -264,16 +285,24 @@ std::string report_single_line(const event& e) {
 }
 
 std::string format_erlang(const event& e, const formatter_options& o) {
-  std::string out =
-      fmt::format("={}==== {} ===\n", header_name(e), erlang_time(e.time_us, o.utc));
+  std::string out = fmt::format("={}==== {} ===\n", header_name(e), erlang_time(e.time_us, o.utc));
   if (o.metadata) out += metadata_text(e) + "\n";
   if (!e.is_report()) return out + e.message + "\n";
+  if (auto g = server_crash_of(items_of(e.report))) {
+    // OTP's own text, trailing space after "terminating" included.
+    return out + fmt::format(
+                     "** Generic server {} terminating \n** Last message in was {}\n"
+                     "** When Server state == {}\n** Reason for termination ==\n** {}\n\n",
+                     to_string(*g->name), to_string(*g->last), to_string(*g->state),
+                     to_string(*g->reason));
+  }
   bool sasl = is(e.kind, "supervisor_report") || is(e.kind, "progress");
   if (is(e.kind, "crash_report")) {
     if (auto c = crash_parts_of(e.report)) return out + crash_multi(*c) + "\n";
   } else if (auto items = items_of(e.report)) {
     std::vector<std::string> lines;
-    for (const auto& [k, v] : *items) lines.push_back(fmt::format("    {}: {}", k.name(), to_string(v)));
+    for (const auto& [k, v] : *items)
+      lines.push_back(fmt::format("    {}: {}", k.name(), to_string(v)));
     // SASL reports end with an empty line in Erlang's output; other reports do not.
     return out + fmt::format("{}", fmt::join(lines, "\n")) + (sasl ? "\n\n" : "\n");
   }

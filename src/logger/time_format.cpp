@@ -46,9 +46,9 @@ std::string erlang_time(int64_t time_us, bool utc) {
 
 std::string rfc3339_time(int64_t time_us, bool utc) {
   broken_down b = split(time_us, utc);
-  std::string s = fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}", b.tm.tm_year + 1900,
-                              b.tm.tm_mon + 1, b.tm.tm_mday, b.tm.tm_hour, b.tm.tm_min,
-                              b.tm.tm_sec, b.micros);
+  std::string s =
+      fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}", b.tm.tm_year + 1900, b.tm.tm_mon + 1,
+                  b.tm.tm_mday, b.tm.tm_hour, b.tm.tm_min, b.tm.tm_sec, b.micros);
   if (utc) return s + "Z";
   long off = b.offset_s < 0 ? -b.offset_s : b.offset_s;
   return s + fmt::format("{}{:02}:{:02}", b.offset_s < 0 ? '-' : '+', off / 3600, off / 60 % 60);

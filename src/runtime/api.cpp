@@ -268,6 +268,14 @@ bool detail::exiting_by_signal() noexcept {
   return p && p->exiting;
 }
 
+bool detail::drop_watcher(const reference& ref) {
+  return require_process()->monitored_by.erase_if([&](const watcher_entry& w) { return w.ref == ref; }) > 0;
+}
+
+void detail::forget_monitor(const reference& ref) {
+  require_process()->monitors.erase_if([&](const monitor_entry& m) { return m.ref == ref; });
+}
+
 void detail::await_reply(const reference& tag) { require_process()->awaited_reply = reply_tag_id(tag); }
 
 void detail::stop_awaiting_reply() {

@@ -86,7 +86,7 @@ void worker::push_local(process* p) {
   // Wake another scheduler only when there is more runnable work than this one will take
   // next: a lone yielding process would just be stolen, and a pair talking to each other
   // would be split across threads, paying a futex wake per message.
-  if (local_.size() > 1 || lifo_) node_.notify_work();
+  if (local_.size() > 1) node_.notify_work();
 }
 
 // The local queue is full: move half of it, and p, to the node's queue in one batch.

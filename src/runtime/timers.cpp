@@ -19,17 +19,18 @@ void timer_service::start() {
 }
 
 void timer_service::stop() {
-  map_t dropped;
+  std::vector<message_base*> dropped;
   {
     std::lock_guard lk(mu_);
     stopping_ = true;
-    dropped.swap(timers_);
+    for (auto& [k, e] : timers_)
+      if (e.msg) dropped.push_back(e.msg);
+    timers_.clear();
     by_ref_.clear();
   }
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
-  for (auto& [k, e] : dropped)
-    if (e.msg) destroy_item(e.msg);
+  for (message_base* m : dropped) destroy_item(m);
 }
 
 int64_t timer_service::now_us() const {

@@ -12,6 +12,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <map>
+#include <memory_resource>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -55,7 +56,7 @@ class timer_service {
     uint64_t seq = 0;
     reference ref;
   };
-  using map_t = std::map<key, entry>;
+  using map_t = std::pmr::map<key, entry>;
 
   void run();
   void fire(entry& e);
@@ -68,8 +69,11 @@ class timer_service {
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  map_t timers_;                               // guarded by mu_
-  std::unordered_map<reference, key> by_ref_;  // guarded by mu_
+  // Arming and cancelling happen per call with a timeout: tree nodes come from a pool
+  // (guarded by mu_ like the containers), not from malloc.
+  std::pmr::unsynchronized_pool_resource pool_;             // guarded by mu_
+  map_t timers_{&pool_};                                    // guarded by mu_
+  std::pmr::unordered_map<reference, key> by_ref_{&pool_};  // guarded by mu_
   uint64_t order_ = 0;                         // guarded by mu_
   bool stopping_ = false;                      // guarded by mu_
   int64_t wake_at_ = 0;  // when the timer thread looks next, in us (guarded by mu_)

@@ -53,6 +53,8 @@ struct type_ops {
   msg_category category;
   // For replies: the 64-bit identity of the reply's tag (see reply_tag_id), else null.
   uint64_t (*reply_tag)(const message_base*) noexcept;
+  // For replies: true when the replier already removed the caller's monitor on it.
+  bool (*reply_unmonitored)(const message_base*) noexcept;
 };
 
 struct message_base : mailbox_item {
@@ -109,8 +111,16 @@ struct ops_holder {
       return 0;
     }
   }
+  static bool unmonitored(const message_base* m) noexcept {
+    if constexpr (requires(const T& t) { t.unmonitored; }) {
+      return static_cast<const message<T>*>(m)->value.unmonitored;
+    } else {
+      return false;
+    }
+  }
   static constexpr type_ops ops{&destroy, &name, category_of<T>(),
-                                category_of<T>() == msg_category::reply ? &tag : nullptr};
+                                category_of<T>() == msg_category::reply ? &tag : nullptr,
+                                &unmonitored};
 };
 
 template <class T>
