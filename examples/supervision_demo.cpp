@@ -1,128 +1,149 @@
-// `make run`: a tree of processes reacting to failures through links and monitors.
+// `make run`: a supervision tree whose workers crash and are restarted, with the logger's
+// crash, supervisor and progress reports visible.
 //
-//   root (traps exits: restarts crashed workers, like a one_for_one supervisor)
-//    ├── worker a   ┐
-//    ├── worker b   ├ linked to root
-//    └── worker c   ┘
-//   watcher (monitors every worker, prints each DOWN)
+//   app_sup (one_for_one, intensity 3 / 5 s)
+//    ├── counter      a gen_server keeping a count
+//    ├── flaky        a gen_server that crashes when told to
+//    └── storage_sup  (rest_for_one)
+//         ├── db
+//         └── cache   depends on db: restarted whenever db is
 //
-// The demo crashes workers in different ways (a C++ exception, an exit reason, an
-// untrappable kill, a normal stop) and prints what each process sees.
+// The script below talks to the tree, then breaks things: a C++ exception in a callback, a
+// kill of the db (which takes the cache with it), and finally more crashes than app_sup
+// tolerates, so it gives up and shuts the tree down in order.
 
 #include <cstdio>
-#include <map>
 #include <string>
 
+#include <otp/gen_server.hpp>
+#include <otp/logger.hpp>
 #include <otp/otp.hpp>
+#include <otp/supervisor.hpp>
 
 using namespace otp;
 using namespace std::chrono_literals;
+namespace gs = otp::gen_server;
+namespace sv = otp::supervisor;
 
 namespace {
 
-struct crash_with_exception {};
-struct crash_with_reason {
-  term reason;
-};
-struct stop_normally {};
-struct watch {
-  pid from;
-  pid worker;
-  std::string name;
-};
-struct watching {};
-struct ping {
-  pid from;
-};
-
-void say(const std::string& who, const std::string& what) {
-  std::printf("%-9s %s\n", (who + ":").c_str(), what.c_str());
+void say(const std::string& what) {
+  logger::flush();  // reports first, then our narration, in order
+  std::printf("\n>>> %s\n", what.c_str());
   std::fflush(stdout);
 }
 
-void worker(std::string name) {
-  say(name, "started as " + to_string(self()));
-  for (;;) {
-    receive([&](ping p) { send(p.from, name); },
-            [&](crash_with_exception) { throw std::runtime_error(name + " hit a bug"); },
-            [&](crash_with_reason c) { otp::exit(c.reason); },
-            [&](stop_normally) { otp::exit(atoms::normal); });
-  }
-}
-
-void watcher(pid root) {
-  register_name(atom("watcher"), self());
-  send(root, watching{});
-  std::map<reference, std::string> names;
-  for (;;) {
-    receive(
-        [&](watch w) {
-          names[monitor(w.worker)] = w.name;
-          send(w.from, watching{});
-        },
-        [&](down_msg d) { say("watcher", names[d.ref] + " is DOWN: " + to_string(d.reason)); });
-  }
-}
-
-pid start_worker(const std::string& name) {
-  pid w = spawn_link(worker, name);
-  register_name(atom(name), w);
-  send(atom("watcher"), watch{self(), w, name});
-  receive<watching>();  // the watcher monitors it before anything can happen to it
-  return w;
-}
-
-void root() {
-  trap_exit(true);  // exit signals from workers arrive as {'EXIT', Pid, Reason} messages
-  spawn(watcher, self());
-  receive<watching>();
-  std::map<pid, std::string> children;
-  for (const char* name : {"a", "b", "c"}) children[start_worker(name)] = name;
-
-  auto sync = [](const char* name) {  // make sure a worker is up before hurting it
-    send(atom(name), ping{self()});
-    receive<std::string>();
+struct counter {
+  struct incr {
+    using reply = long;
   };
-  auto handle_exit = [&] {
-    exit_msg e = receive<exit_msg>();
-    std::string name = children[e.from];
-    children.erase(e.from);
-    say("root", "got {'EXIT'," + to_string(e.from) + "," + to_string(e.reason) + "} from " + name);
-    if (e.reason == term(atoms::normal)) {
-      say("root", name + " stopped normally: not restarted");
-    } else {
-      children[start_worker(name)] = name;
-      say("root", "restarted " + name);
+  using calls = types<incr>;
+  long handle_call(incr, const from&) { return ++n; }
+  long n = 0;
+};
+
+struct flaky {
+  struct ping {
+    using reply = std::string;
+  };
+  struct explode {};
+  using calls = types<ping>;
+  using casts = types<explode>;
+  std::string handle_call(ping, const from&) { return "pong"; }
+  void handle_cast(explode) { throw std::runtime_error("flaky hit a bug"); }
+};
+
+struct store {  // db and cache
+  explicit store(std::string what) : name(std::move(what)) {}
+  struct whoami {
+    using reply = std::string;
+  };
+  using calls = types<whoami>;
+  std::string handle_call(whoami, const from&) { return name + " " + to_string(self()); }
+  std::string name;
+};
+
+sv::spec tree() {
+  sv::child_spec storage = sv::supervisor_child(
+      atom("storage_sup"), sv::spec{{.strategy = sv::rest_for_one},
+                                    {sv::worker<store>(atom("db"), std::string("db")),
+                                     sv::worker<store>(atom("cache"), std::string("cache"))}});
+  return sv::spec{
+      {.strategy = sv::one_for_one, .intensity = 3, .period = 5s},
+      {sv::worker<counter>(atom("counter")), sv::worker<flaky>(atom("flaky")), storage}};
+}
+
+pid child(const server_ref& sup, const char* id) {
+  for (auto& c : sv::which_children(sup))
+    if (c.id == term(atom(id))) return c.child;
+  return pid();
+}
+
+void script() {
+  trap_exit(true);  // we are app_sup's parent: we want its exit as a message
+  pid app = sv::start_link(tree(), {.name = atom("app_sup")}).child();
+  say("started app_sup " + to_string(app) + " with counter, flaky and storage_sup (db, cache)");
+
+  for (int i = 0; i < 3; ++i) gs::call(child(app, "counter"), counter::incr{});
+  say("counter is at " + std::to_string(gs::call(child(app, "counter"), counter::incr{})));
+
+  pid storage = child(app, "storage_sup");
+  std::string db = gs::call(child(storage, "db"), store::whoami{});
+  std::string cache = gs::call(child(storage, "cache"), store::whoami{});
+  say("storage_sup runs " + db + " and " + cache);
+
+  say("flaky throws std::runtime_error in handle_cast: one_for_one restarts only flaky");
+  pid old_flaky = child(app, "flaky");
+  gs::cast(old_flaky, flaky::explode{});
+  while (child(app, "flaky") == old_flaky || child(app, "flaky").is_null()) otp::yield();
+  say("flaky is back as " + to_string(child(app, "flaky")) + ", and answers " +
+      gs::call(child(app, "flaky"), flaky::ping{}));
+
+  say("killing db: rest_for_one restarts db and the cache that depends on it");
+  pid old_db = child(storage, "db");
+  otp::exit(old_db, atoms::kill);
+  while (child(storage, "db") == old_db || child(storage, "cache").is_null()) otp::yield();
+  say("now " + gs::call(child(storage, "db"), store::whoami{}) + " and " +
+      gs::call(child(storage, "cache"), store::whoami{}));
+
+  say("crashing flaky again and again: app_sup allows 3 restarts within 5 s and has made "
+      "1 (db's restart was storage_sup's business)");
+  int crashes = 0;
+  for (;;) {
+    if (auto e = receive_for<exit_msg>(0ms); e && e->from == app) {
+      say("after " + std::to_string(crashes) + " more crashes app_sup gave up and exited with " +
+          to_string(e->reason) +
+          ": it stopped its children in reverse order first; its own "
+          "supervisor would decide next");
+      break;
     }
-  };
-
-  sync("a");
-  send(atom("a"), crash_with_exception{});
-  handle_exit();
-
-  sync("b");
-  send(atom("b"), crash_with_reason{tuple(atom("bad_state"), 42)});
-  handle_exit();
-
-  sync("c");
-  say("root", "killing c (exit(Pid, kill) cannot be trapped or ignored)");
-  otp::exit(whereis(atom("c")), atoms::kill);
-  handle_exit();
-
-  sync("a");
-  send(atom("a"), stop_normally{});
-  handle_exit();
-
-  otp::sleep(10ms);  // let the watcher print its last DOWN
-  say("root", std::to_string(children.size()) + " workers still running; shutting down");
+    pid f;
+    try {
+      f = child(app, "flaky");
+    } catch (const exit_exception&) {  // app_sup is gone: its EXIT is on its way
+      continue;
+    }
+    if (f.is_null()) {
+      otp::yield();
+      continue;
+    }
+    reference m = monitor(f);
+    gs::cast(f, flaky::explode{});
+    receive(when([&](const down_msg& d) { return d.ref == m; }, [](down_msg) {}));
+    ++crashes;
+  }
 }
 
 }  // namespace
 
 int main() {
+  logger::set_primary_level(logger::level::info);  // show progress reports too
   otp::node n;
-  std::printf("otpp demo: a node with %u scheduler threads\n\n", n.scheduler_count());
-  n.run(root);
-  n.shutdown();  // every remaining process gets `shutdown`; threads are joined
+  std::printf("otpp demo: a supervision tree on a node with %u scheduler threads\n",
+              n.scheduler_count());
+  std::fflush(stdout);
+  n.run(script);
+  n.shutdown();
+  logger::flush();
   std::printf("\nnode stopped cleanly\n");
 }

@@ -282,12 +282,14 @@ int main(int argc, char** argv) {
       {"ring", ring_bench},
       {"fanin2", [](otp::node&) { fanin_bench(2); }},
       {"fanin4", [](otp::node&) { fanin_bench(4); }},
-      {"call", call_bench},         {"idle_server", idle_server_bench},
+      {"call", call_bench},
+      {"idle_server", idle_server_bench},
   };
   if (argc != 2 || !workloads.count(argv[1])) {
     std::fprintf(
         stderr,
-        "usage: otpp_bench spawn|spawn_scaling|skynet|memory|pingpong|ring|fanin2|fanin4|call|idle_server\n");
+        "usage: otpp_bench "
+        "spawn|spawn_scaling|skynet|memory|pingpong|ring|fanin2|fanin4|call|idle_server\n");
     return 2;
   }
   otp::node n({.schedulers = 2, .max_processes = 2'000'000});

@@ -19,11 +19,12 @@ namespace otp {
 #define OTPP_BUILTIN_ATOMS(X)                                                                     \
   X(empty_, "")                                                                                   \
   X(ok, "ok")                                                                                     \
-  X(error, "error") X(true_, "true") X(false_, "false") X(undefined, "undefined")                 \
-      X(normal, "normal") X(kill, "kill") X(killed, "killed") X(noproc, "noproc") X(              \
-          noconnection, "noconnection") X(shutdown, "shutdown") X(EXIT, "EXIT") X(DOWN, "DOWN")   \
-          X(process, "process") X(timeout, "timeout") X(infinity, "infinity") X(badarg, "badarg") \
-              X(system_limit, "system_limit") X(nonode_nohost, "nonode@nohost")                   \
+  X(error, "error")                                                                               \
+  X(true_, "true") X(false_, "false") X(undefined, "undefined") X(normal, "normal")               \
+      X(kill, "kill") X(killed, "killed") X(noproc, "noproc") X(noconnection, "noconnection")     \
+          X(shutdown, "shutdown") X(EXIT, "EXIT") X(DOWN, "DOWN") X(process, "process")           \
+              X(timeout, "timeout") X(infinity, "infinity") X(badarg, "badarg") X(                \
+                  system_limit, "system_limit") X(nonode_nohost, "nonode@nohost")                 \
                   X(cpp_exception, "cpp_exception") X(running, "running") X(runnable, "runnable") \
                       X(waiting, "waiting") X(exiting, "exiting") X(suspended, "suspended")       \
                           X(message_queue_len, "message_queue_len") X(links, "links")             \

@@ -18,23 +18,26 @@
 ///       int value;
 ///     };
 ///
-///     auto r = otp::gen_server::start_link<counter>(10);         // {ok, Pid} | ignore | {error, R}
-///     otp::gen_server::cast(r.child(), counter::add{5});
-///     int v = otp::gen_server::call(r.child(), counter::get{});  // 15
+///     auto r = otp::gen_server::start_link<counter>(10);         // {ok, Pid} | ignore | {error,
+///     R} otp::gen_server::cast(r.child(), counter::add{5}); int v =
+///     otp::gen_server::call(r.child(), counter::get{});  // 15
 ///
 /// | Erlang | otpp |
 /// |---|---|
 /// | `init(Args) -> {ok, S}` | the constructor; optionally `init_result init()` |
-/// | `{ok, S, Timeout / hibernate / {continue, C}}` | `gen_server::ok().timeout(t)` / `.hibernate()` / `.continue_with(c)` |
-/// | `ignore`, `{stop, R}` from init | `gen_server::ignore()`, `gen_server::init_result::stop(R)` (or throw) |
-/// | `handle_call(Req, From, S) -> {reply, R, S}` | `R handle_call(Req, const from&)` (or without `from`) |
-/// | `{noreply, S}` then `gen_server:reply(From, R)` | return `gen_server::noreply()`, later `gen_server::reply(from, r)` (any process) |
-/// | `{stop, Reason, Reply, S}` / `{stop, Reason, S}` | `call_result<R>::stop_with(reason, reply)` / `result::stop(reason)` |
-/// | `handle_cast(Msg, S)` / `handle_info(Info, S)` | `void handle_cast(Msg)` / `void handle_info(Msg)`, or return `gen_server::result` |
-/// | `handle_continue(C, S)` | `handle_continue(const term&)` |
-/// | `Timeout` in a return value, then `timeout` info | `.timeout(t)` on the result, then `handle_timeout()` (or `handle_info(term)` with the atom timeout) |
-/// | `terminate(Reason, S)` | `void terminate(const term& reason)` (optional) |
-/// | `code_change(OldVsn, S, Extra)` | `void code_change(const term& old_vsn, const term& extra)` (optional) |
+/// | `{ok, S, Timeout / hibernate / {continue, C}}` | `gen_server::ok().timeout(t)` /
+/// `.hibernate()` / `.continue_with(c)` | | `ignore`, `{stop, R}` from init |
+/// `gen_server::ignore()`, `gen_server::init_result::stop(R)` (or throw) | | `handle_call(Req,
+/// From, S) -> {reply, R, S}` | `R handle_call(Req, const from&)` (or without `from`) | |
+/// `{noreply, S}` then `gen_server:reply(From, R)` | return `gen_server::noreply()`, later
+/// `gen_server::reply(from, r)` (any process) | | `{stop, Reason, Reply, S}` / `{stop, Reason, S}`
+/// | `call_result<R>::stop_with(reason, reply)` / `result::stop(reason)` | | `handle_cast(Msg, S)`
+/// / `handle_info(Info, S)` | `void handle_cast(Msg)` / `void handle_info(Msg)`, or return
+/// `gen_server::result` | | `handle_continue(C, S)` | `handle_continue(const term&)` | | `Timeout`
+/// in a return value, then `timeout` info | `.timeout(t)` on the result, then `handle_timeout()`
+/// (or `handle_info(term)` with the atom timeout) | | `terminate(Reason, S)` | `void
+/// terminate(const term& reason)` (optional) | | `code_change(OldVsn, S, Extra)` | `void
+/// code_change(const term& old_vsn, const term& extra)` (optional) |
 ///
 /// `calls`, `casts` and `infos` list the message types each handler accepts (`otp::term`
 /// included, for Erlang-style terms). A message of any other type goes to
@@ -115,7 +118,9 @@ class result {
 };
 
 /// `return gen_server::noreply();` (for a stop: `return gen_server::result::stop(reason);`).
-inline result noreply() { return result::noreply(); }
+inline result noreply() {
+  return result::noreply();
+}
 
 /// What handle_call may return when it does not simply return the reply.
 template <class R>
@@ -190,8 +195,12 @@ class init_result {
   after_action opts_;
 };
 
-inline init_result ok() { return init_result::ok(); }
-inline init_result ignore() { return init_result::ignore(); }
+inline init_result ok() {
+  return init_result::ok();
+}
+inline init_result ignore() {
+  return init_result::ignore();
+}
 
 /// The reply type of a request: `Req::reply`, or `otp::term`.
 template <class Req>
@@ -199,7 +208,9 @@ struct reply_of {
   using type = term;
 };
 template <class Req>
-  requires requires { typename Req::reply; }
+requires requires {
+  typename Req::reply;
+}
 struct reply_of<Req> {
   using type = typename Req::reply;
 };

@@ -52,7 +52,9 @@ namespace otp::logger {
 using source_location = std::source_location;
 #else
 // clang 14 with libstdc++ 12 has no std::source_location (it lacks the builtin libstdc++
-// needs), so clang builds get this stand-in with the same interface and semantics.
+// needs), so clang builds get this stand-in with the same interface. Differences: the
+// function name is unqualified, and in a call spread over lines the line is that of the
+// format string rather than of the call's start.
 class source_location {
  public:
   constexpr source_location() noexcept = default;
@@ -232,8 +234,9 @@ uint64_t dropped_count() noexcept;
 // ---- logging -------------------------------------------------------------------------
 
 namespace detail {
-// Events with int(level) <= gate are formatted and queued: the primary level, lowered to
-// the least severe handler level, or -1 when there are no handlers or after shutdown.
+// Events with int(level) <= gate are formatted and queued: the primary level, or the least
+// severe level any handler writes if that is more severe; -1 when there are no handlers
+// or after shutdown.
 extern std::atomic<int> gate;
 void vlog(level l, const source_location& loc, fmt::string_view format, fmt::format_args args,
           metadata md);

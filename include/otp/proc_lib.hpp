@@ -29,7 +29,9 @@ class start_result {
  public:
   static start_result ok(const pid& p) { return start_result(kind::ok, p, term()); }
   static start_result ignore() { return start_result(kind::ignore, pid(), term(atoms::ignore)); }
-  static start_result error(term reason) { return start_result(kind::error, pid(), std::move(reason)); }
+  static start_result error(term reason) {
+    return start_result(kind::error, pid(), std::move(reason));
+  }
 
   bool is_ok() const noexcept { return k_ == kind::ok; }
   bool is_ignore() const noexcept { return k_ == kind::ignore; }

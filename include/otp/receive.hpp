@@ -61,9 +61,13 @@ class any_message {
   }
 
   template <class T>
-  bool is() const noexcept { return m_->ops == detail::ops_for<T>; }
+  bool is() const noexcept {
+    return m_->ops == detail::ops_for<T>;
+  }
   template <class T>
-  T* get() noexcept { return is<T>() ? &static_cast<detail::message<T>*>(m_)->value : nullptr; }
+  T* get() noexcept {
+    return is<T>() ? &static_cast<detail::message<T>*>(m_)->value : nullptr;
+  }
   template <class T>
   const T* get() const noexcept {
     return is<T>() ? &static_cast<const detail::message<T>*>(m_)->value : nullptr;

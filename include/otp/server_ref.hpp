@@ -12,8 +12,8 @@ namespace otp {
 
 class server_ref {
  public:
-  server_ref(const pid& p) : pid_(p) {}     // NOLINT: implicit, like Erlang's ServerRef
-  server_ref(atom name) : name_(name), by_name_(true) {}  // NOLINT
+  server_ref(const pid& p) : pid_(p) {}  // NOLINT: implicit, like Erlang's ServerRef
+  server_ref(atom name) : name_(name), by_name_(true) {}    // NOLINT
   server_ref(const char* name) : server_ref(atom(name)) {}  // NOLINT
 
   bool by_name() const noexcept { return by_name_; }

@@ -11,11 +11,13 @@
 /// | Erlang | otpp |
 /// |---|---|
 /// | `#{strategy => one_for_one, intensity => 1, period => 5}` | `sup_flags{}` (same defaults) |
-/// | child spec `#{id, start, restart, shutdown, type}` | `child_spec` (`worker<S>(id, args...)` builds one for a gen_server) |
-/// | `init(Args) -> {ok, {Flags, Children}} \| ignore` | `start_link(spec)`, or a callback type whose `init()` returns `std::optional<spec>` |
-/// | `which_children/1`, `count_children/1` | `which_children(sup)`, `count_children(sup)` |
-/// | `start_child/2`, `terminate_child/2`, `restart_child/2`, `delete_child/2` | same names |
-/// | `simple_one_for_one` + `start_child(Sup, ExtraArgs)` | `.strategy = simple_one_for_one`, `start_child(sup, std::any extra)` |
+/// | child spec `#{id, start, restart, shutdown, type}` | `child_spec` (`worker<S>(id, args...)`
+/// builds one for a gen_server) | | `init(Args) -> {ok, {Flags, Children}} \| ignore` |
+/// `start_link(spec)`, or a callback type whose `init()` returns `std::optional<spec>` | |
+/// `which_children/1`, `count_children/1` | `which_children(sup)`, `count_children(sup)` | |
+/// `start_child/2`, `terminate_child/2`, `restart_child/2`, `delete_child/2` | same names | |
+/// `simple_one_for_one` + `start_child(Sup, ExtraArgs)` | `.strategy = simple_one_for_one`,
+/// `start_child(sup, std::any extra)` |
 ///
 /// Semantics (each tested, and checked against OTP 25 for the restart sequences):
 /// children start in order and stop in reverse order; a child that fails to start at
@@ -120,8 +122,8 @@ template <class Callback, class... Args>
 start_result start_link(start_options opts, Args&&... args);
 
 struct child_info {
-  term id;        // `undefined` for simple_one_for_one children
-  pid child;      // null when not running
+  term id;    // `undefined` for simple_one_for_one children
+  pid child;  // null when not running
   bool restarting = false;
   child_type type = child_type::worker;
 };

@@ -11,8 +11,9 @@
 /// | `trace(ref, on)` | prints each event (`*DBG* ...`) to stderr |
 /// | `log(ref, n)` / `log_get(ref)` | keeps the last n events / returns them |
 /// | `statistics(ref, on)` / `get_statistics(ref)` | counts messages in and out |
-/// | `change_code(ref, old_vsn, extra)` | calls the behaviour's code_change (process must be suspended) |
-/// | `terminate(ref, reason)` | stops the process with `reason` (its terminate callback runs) |
+/// | `change_code(ref, old_vsn, extra)` | calls the behaviour's code_change (process must be
+/// suspended) | | `terminate(ref, reason)` | stops the process with `reason` (its terminate
+/// callback runs) |
 ///
 /// All are synchronous calls with a timeout (default 5 s) and fail like gen_server::call
 /// (`exit_exception({noproc, ...})`, `{timeout, ...}`). Call them from a process.
@@ -47,7 +48,7 @@ struct status {
   std::string callback;   // the callback type's name
   atom status;            // running or suspended
   pid parent;
-  term state;             // the state as a term when it has one, else <<"TypeName">>
+  term state;  // the state as a term when it has one, else <<"TypeName">>
   std::vector<std::string> log;
 };
 
@@ -56,8 +57,18 @@ struct status {
 namespace otp::detail {
 
 enum class sys_op : uint8_t {
-  get_state, replace_state, get_status, suspend, resume, trace, log, log_get,
-  statistics, get_statistics, change_code, terminate
+  get_state,
+  replace_state,
+  get_status,
+  suspend,
+  resume,
+  trace,
+  log,
+  log_get,
+  statistics,
+  get_statistics,
+  change_code,
+  terminate
 };
 
 struct system_request {
@@ -78,7 +89,7 @@ struct system_reply {
 class sys_target {
  public:
   virtual std::any sys_state_copy(const std::type_info& want) = 0;  // empty if wrong type
-  virtual bool sys_replace_state(std::any& fn) = 0;  // fn: std::function<void(S&)>
+  virtual bool sys_replace_state(std::any& fn) = 0;                 // fn: std::function<void(S&)>
   virtual term sys_state_term() = 0;
   virtual const char* sys_behaviour() const noexcept = 0;
   virtual const char* sys_callback() const noexcept = 0;
@@ -120,7 +131,8 @@ struct sys_state {
 void handle_system(sys_target& target, sys_state& st, system_request& req);
 
 // Sends a system request and returns the reply's value (exit_exception on failure).
-std::any sys_call(const server_ref& ref, sys_op op, std::any arg, std::chrono::milliseconds timeout);
+std::any sys_call(const server_ref& ref, sys_op op, std::any arg,
+                  std::chrono::milliseconds timeout);
 
 }  // namespace otp::detail
 
@@ -136,7 +148,8 @@ S get_state(const server_ref& ref, std::chrono::milliseconds timeout = 5000ms) {
 template <class S>
 void replace_state(const server_ref& ref, std::function<void(S&)> fn,
                    std::chrono::milliseconds timeout = 5000ms) {
-  std::any v = detail::sys_call(ref, detail::sys_op::replace_state, std::any(std::move(fn)), timeout);
+  std::any v =
+      detail::sys_call(ref, detail::sys_op::replace_state, std::any(std::move(fn)), timeout);
   if (!std::any_cast<bool>(v))
     throw std::logic_error("sys::replace_state: the process's state is not of the requested type");
 }

@@ -18,7 +18,8 @@ void report_termination(const char* server, const term& reason, const char* last
       otp::tuple(atom("state"), state),
       otp::tuple(atom("reason"), reason),
   });
-  otp::detail::log_report(otp::detail::report_level::error, atom("gen_server_terminate"), std::move(report));
+  otp::detail::log_report(otp::detail::report_level::error, atom("gen_server_terminate"),
+                          std::move(report));
 }
 
 void warn_unexpected(const char* server, const any_message& m) {
@@ -28,18 +29,23 @@ void warn_unexpected(const char* server, const any_message& m) {
       otp::tuple(atom("server"), term::binary(server)),
       otp::tuple(atom("message_type"), term::binary(m.type_name())),
   });
-  otp::detail::log_report(otp::detail::report_level::warning, atom("gen_server_unexpected"), std::move(report));
+  otp::detail::log_report(otp::detail::report_level::warning, atom("gen_server_unexpected"),
+                          std::move(report));
 }
 
-term describe_request(const char* type_name) { return term::binary(type_name); }
+term describe_request(const char* type_name) {
+  return term::binary(type_name);
+}
 
 term call_where(const server_ref& ref, term request) {
-  return otp::tuple(atom("gen_server"), atoms::call, term::list({ref.to_term(), std::move(request)}));
+  return otp::tuple(atom("gen_server"), atoms::call,
+                    term::list({ref.to_term(), std::move(request)}));
 }
 
 term call_where(const server_ref& ref, term request, std::chrono::milliseconds timeout) {
   term t = timeout == otp::infinity ? term(atoms::infinity) : term(int64_t(timeout.count()));
-  return otp::tuple(atom("gen_server"), atoms::call, term::list({ref.to_term(), std::move(request), t}));
+  return otp::tuple(atom("gen_server"), atoms::call,
+                    term::list({ref.to_term(), std::move(request), t}));
 }
 
 void bad_message(const char* what, const any_message& m) {

@@ -8,9 +8,12 @@ namespace otp {
 
 term start_result::to_term() const {
   switch (k_) {
-    case kind::ok: return otp::tuple(atoms::ok, pid_);
-    case kind::ignore: return term(atoms::ignore);
-    case kind::error: return otp::tuple(atoms::error, reason_);
+    case kind::ok:
+      return otp::tuple(atoms::ok, pid_);
+    case kind::ignore:
+      return term(atoms::ignore);
+    case kind::error:
+      return otp::tuple(atoms::error, reason_);
   }
   return term();
 }
@@ -66,29 +69,29 @@ namespace detail {
 start_result await_start(const pid& child, const reference& monitor_ref, const reference& tag,
                          std::chrono::milliseconds timeout, bool linked) {
   auto flush_exit = [&] {  // a linked child that died leaves an EXIT when we trap exits
-    if (linked) receive(when([&](const exit_msg& e) { return e.from == child; }, [](exit_msg) {}),
-                        after(std::chrono::milliseconds(0), [] {}));
+    if (linked)
+      receive(when([&](const exit_msg& e) { return e.from == child; }, [](exit_msg) {}),
+              after(std::chrono::milliseconds(0), [] {}));
   };
   auto is_ack = [&](const ack_msg& a) { return a.tag == tag; };
   auto is_down = [&](const down_msg& d) { return d.ref == monitor_ref; };
-  return receive(
-      when(is_ack,
-           [&](ack_msg a) {
-             demonitor(monitor_ref, true);
-             if (!a.result.is_ok()) flush_exit();
-             return std::move(a.result);
-           }),
-      when(is_down,
-           [&](down_msg d) {
-             flush_exit();
-             return start_result::error(d.reason);
-           }),
-      after(timeout, [&] {
-        if (linked) unlink(child);
-        otp::exit(child, atoms::kill);
-        receive(when(is_down, [](down_msg) {}));
-        return start_result::error(term(atoms::timeout));
-      }));
+  return receive(when(is_ack,
+                      [&](ack_msg a) {
+                        demonitor(monitor_ref, true);
+                        if (!a.result.is_ok()) flush_exit();
+                        return std::move(a.result);
+                      }),
+                 when(is_down,
+                      [&](down_msg d) {
+                        flush_exit();
+                        return start_result::error(d.reason);
+                      }),
+                 after(timeout, [&] {
+                   if (linked) unlink(child);
+                   otp::exit(child, atoms::kill);
+                   receive(when(is_down, [](down_msg) {}));
+                   return start_result::error(term(atoms::timeout));
+                 }));
 }
 
 term ancestry_for_child() {
@@ -100,7 +103,9 @@ term ancestry_for_child() {
   return for_children;
 }
 
-void adopt_ancestry(term data) { set_proc_lib_data(std::move(data)); }
+void adopt_ancestry(term data) {
+  set_proc_lib_data(std::move(data));
+}
 
 void report_crash(std::exception_ptr error, const term& reason) {
   atom cls = atom("error");

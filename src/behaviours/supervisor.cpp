@@ -13,43 +13,57 @@ namespace {
 
 term strategy_name(strategy_type s) {
   switch (s) {
-    case strategy_type::one_for_one: return atom("one_for_one");
-    case strategy_type::one_for_all: return atom("one_for_all");
-    case strategy_type::rest_for_one: return atom("rest_for_one");
-    case strategy_type::simple_one_for_one: return atom("simple_one_for_one");
+    case strategy_type::one_for_one:
+      return atom("one_for_one");
+    case strategy_type::one_for_all:
+      return atom("one_for_all");
+    case strategy_type::rest_for_one:
+      return atom("rest_for_one");
+    case strategy_type::simple_one_for_one:
+      return atom("simple_one_for_one");
   }
   return term();
 }
 
 term restart_name(restart_type r) {
   switch (r) {
-    case restart_type::permanent: return atom("permanent");
-    case restart_type::transient: return atom("transient");
-    case restart_type::temporary: return atom("temporary");
+    case restart_type::permanent:
+      return atom("permanent");
+    case restart_type::transient:
+      return atom("transient");
+    case restart_type::temporary:
+      return atom("temporary");
   }
   return term();
 }
 
 shutdown_spec shutdown_of(const child_spec& c) {
   if (c.shutdown) return *c.shutdown;
-  return c.type == child_type::supervisor ? shutdown_spec::infinity() : shutdown_spec::after(5000ms);
+  return c.type == child_type::supervisor ? shutdown_spec::infinity()
+                                          : shutdown_spec::after(5000ms);
 }
 
 term shutdown_name(const child_spec& c) {
   shutdown_spec s = shutdown_of(c);
   switch (s.how) {
-    case shutdown_spec::kind::brutal_kill: return atom("brutal_kill");
-    case shutdown_spec::kind::infinity: return atoms::infinity;
-    case shutdown_spec::kind::timeout: return int64_t(s.timeout.count());
+    case shutdown_spec::kind::brutal_kill:
+      return atom("brutal_kill");
+    case shutdown_spec::kind::infinity:
+      return atoms::infinity;
+    case shutdown_spec::kind::timeout:
+      return int64_t(s.timeout.count());
   }
   return term();
 }
 
-term error(const char* what) { return otp::tuple(atoms::error, atom(what)); }
+term error(const char* what) {
+  return otp::tuple(atoms::error, atom(what));
+}
 
 }  // namespace
 
-supervisor_server::supervisor_server(std::function<std::optional<spec>()> make, std::optional<atom> name)
+supervisor_server::supervisor_server(std::function<std::optional<spec>()> make,
+                                     std::optional<atom> name)
     : make_(std::move(make)), name_(name) {}
 
 gen_server::init_result supervisor_server::init() {
@@ -61,22 +75,26 @@ gen_server::init_result supervisor_server::init() {
   flags_ = s->flags;
   if (dynamic()) {
     if (s->children.size() > 1)
-      return gen_server::init_result::stop(otp::tuple(atom("bad_start_spec"), atom("one_template_only")));
+      return gen_server::init_result::stop(
+          otp::tuple(atom("bad_start_spec"), atom("one_template_only")));
     if (!s->children.empty()) template_ = std::move(s->children.front());
     return gen_server::ok();
   }
   for (auto& cs : s->children) {
-    if (find_by_id(cs.id)) return gen_server::init_result::stop(otp::tuple(atom("duplicate_child_name"), cs.id));
+    if (find_by_id(cs.id))
+      return gen_server::init_result::stop(otp::tuple(atom("duplicate_child_name"), cs.id));
     term id = cs.id;
     children_.push_back(child{std::move(cs), pid(), false, {}});
     start_result r = start_one(children_.back());
     if (r.is_error()) {
       children_.pop_back();
       stop_all_reverse(0);
-      term why = otp::tuple(atoms::shutdown, otp::tuple(atom("failed_to_start_child"), id, r.reason()));
+      term why =
+          otp::tuple(atoms::shutdown, otp::tuple(atom("failed_to_start_child"), id, r.reason()));
       return gen_server::init_result::stop(why);
     }
-    if (r.is_ignore() && children_.back().spec.restart == restart_type::temporary) children_.pop_back();
+    if (r.is_ignore() && children_.back().spec.restart == restart_type::temporary)
+      children_.pop_back();
   }
   return gen_server::ok();
 }
@@ -114,9 +132,10 @@ void supervisor_server::stop_one(child& c) {
   c.p = pid();
   reference ref = monitor(p);
   unlink(p);
-  std::optional<term> already = receive(when([&](const exit_msg& e) { return e.from == p; },
-                                             [](exit_msg e) { return std::optional<term>(e.reason); }),
-                                        after(0ms, [] { return std::optional<term>(); }));
+  std::optional<term> already =
+      receive(when([&](const exit_msg& e) { return e.from == p; },
+                   [](exit_msg e) { return std::optional<term>(e.reason); }),
+              after(0ms, [] { return std::optional<term>(); }));
   auto wait_down = [&](std::chrono::milliseconds t) {
     return receive(when([&](const down_msg& d) { return d.ref == ref; },
                         [](down_msg d) { return std::optional<term>(d.reason); }),
@@ -180,7 +199,8 @@ gen_server::result supervisor_server::child_exited(const pid& p, const term& rea
   c.p = pid();
   bool again = rt == restart_type::permanent || (rt == restart_type::transient && abnormal);
   if (!again) {
-    if (dynamic() || rt == restart_type::temporary) children_.erase(children_.begin() + std::ptrdiff_t(*idx));
+    if (dynamic() || rt == restart_type::temporary)
+      children_.erase(children_.begin() + std::ptrdiff_t(*idx));
     return gen_server::noreply();
   }
   if (!note_restart()) return give_up();
@@ -191,7 +211,8 @@ gen_server::result supervisor_server::child_exited(const pid& p, const term& rea
 bool supervisor_server::note_restart() {
   int64_t now = monotonic_time().count();
   restarts_.push_back(now);
-  while (!restarts_.empty() && restarts_.front() <= now - flags_.period.count()) restarts_.pop_front();
+  while (!restarts_.empty() && restarts_.front() <= now - flags_.period.count())
+    restarts_.pop_front();
   return restarts_.size() <= size_t(std::max(flags_.intensity, 0));
 }
 
@@ -204,7 +225,8 @@ gen_server::result supervisor_server::give_up() {
 gen_server::result supervisor_server::restart(size_t index) {
   size_t first = index;
   if (flags_.strategy == strategy_type::one_for_all) first = 0;
-  if (flags_.strategy == strategy_type::one_for_all || flags_.strategy == strategy_type::rest_for_one) {
+  if (flags_.strategy == strategy_type::one_for_all ||
+      flags_.strategy == strategy_type::rest_for_one) {
     stop_all_reverse(first);
     // Temporary children stopped by the restart are not started again: they go away.
     for (size_t i = children_.size(); i-- > first;) {
@@ -215,7 +237,8 @@ gen_server::result supervisor_server::restart(size_t index) {
     }
     if (flags_.strategy == strategy_type::rest_for_one) first = index;
   }
-  size_t last = (flags_.strategy == strategy_type::one_for_one || dynamic()) ? index + 1 : children_.size();
+  size_t last =
+      (flags_.strategy == strategy_type::one_for_one || dynamic()) ? index + 1 : children_.size();
   for (size_t i = first; i < last; ++i) {
     child& c = children_[i];
     if (!c.p.is_null()) continue;
@@ -284,7 +307,8 @@ void supervisor_server::stop_all_together() {
 std::vector<child_info> supervisor_server::handle_call(which_children_req, const from&) {
   std::vector<child_info> out;
   for (auto it = children_.rbegin(); it != children_.rend(); ++it)  // newest first, as OTP
-    out.push_back({dynamic() ? term(atoms::undefined) : it->spec.id, it->p, it->restarting, it->spec.type});
+    out.push_back(
+        {dynamic() ? term(atoms::undefined) : it->spec.id, it->p, it->restarting, it->spec.type});
   return out;
 }
 
@@ -315,7 +339,8 @@ start_result supervisor_server::handle_call(start_child_req r, const from&) {
   }
   children_.push_back(child{std::move(r.spec), pid(), false, {}});
   start_result res = start_one(children_.back());
-  if (res.is_error() || (res.is_ignore() && children_.back().spec.restart == restart_type::temporary))
+  if (res.is_error() ||
+      (res.is_ignore() && children_.back().spec.restart == restart_type::temporary))
     children_.pop_back();
   return res;
 }
@@ -331,8 +356,8 @@ start_result supervisor_server::handle_call(start_extra_req r, const from&) {
 }
 
 term supervisor_server::handle_call(terminate_child_req r, const from&) {
-  std::optional<size_t> i = dynamic() ? (r.id.is_pid() ? find_by_pid(r.id.as_pid()) : std::nullopt)
-                                      : find_by_id(r.id);
+  std::optional<size_t> i =
+      dynamic() ? (r.id.is_pid() ? find_by_pid(r.id.as_pid()) : std::nullopt) : find_by_id(r.id);
   if (!i) return error("not_found");
   stop_one(children_[*i]);
   if (dynamic() || children_[*i].spec.restart == restart_type::temporary)
@@ -366,8 +391,10 @@ term supervisor_server::sup_name() const {
 
 term supervisor_server::to_term() const {
   std::vector<term> ids;
-  for (auto& c : children_) ids.push_back(otp::tuple(c.spec.id, c.p.is_null() ? term(atoms::undefined) : term(c.p)));
-  return otp::tuple(atom("state"), sup_name(), strategy_name(flags_.strategy), term::list(std::move(ids)));
+  for (auto& c : children_)
+    ids.push_back(otp::tuple(c.spec.id, c.p.is_null() ? term(atoms::undefined) : term(c.p)));
+  return otp::tuple(atom("state"), sup_name(), strategy_name(flags_.strategy),
+                    term::list(std::move(ids)));
 }
 
 void supervisor_server::report(const char* context, const term& reason, const child& c) {
@@ -377,11 +404,14 @@ void supervisor_server::report(const char* context, const term& reason, const ch
       otp::tuple(atom("id"), c.spec.id),
       otp::tuple(atom("restart_type"), restart_name(c.spec.restart)),
       otp::tuple(atom("shutdown"), shutdown_name(c.spec)),
-      otp::tuple(atom("child_type"), atom(c.spec.type == child_type::worker ? "worker" : "supervisor")),
+      otp::tuple(atom("child_type"),
+                 atom(c.spec.type == child_type::worker ? "worker" : "supervisor")),
   });
-  term rep = term::list({otp::tuple(atom("supervisor"), sup_name()), otp::tuple(atom("errorContext"), atom(context)),
-                         otp::tuple(atom("reason"), reason), otp::tuple(atom("offender"), offender)});
-  otp::detail::log_report(otp::detail::report_level::error, atom("supervisor_report"), std::move(rep));
+  term rep = term::list(
+      {otp::tuple(atom("supervisor"), sup_name()), otp::tuple(atom("errorContext"), atom(context)),
+       otp::tuple(atom("reason"), reason), otp::tuple(atom("offender"), offender)});
+  otp::detail::log_report(otp::detail::report_level::error, atom("supervisor_report"),
+                          std::move(rep));
 }
 
 void supervisor_server::report_progress(const child& c) {
@@ -389,7 +419,8 @@ void supervisor_server::report_progress(const child& c) {
   term started = term::list({otp::tuple(atom("pid"), c.p), otp::tuple(atom("id"), c.spec.id),
                              otp::tuple(atom("restart_type"), restart_name(c.spec.restart)),
                              otp::tuple(atom("shutdown"), shutdown_name(c.spec))});
-  term rep = term::list({otp::tuple(atom("supervisor"), sup_name()), otp::tuple(atom("started"), started)});
+  term rep = term::list(
+      {otp::tuple(atom("supervisor"), sup_name()), otp::tuple(atom("started"), started)});
   otp::detail::log_report(otp::detail::report_level::info, atom("progress"), std::move(rep));
 }
 
@@ -449,7 +480,9 @@ term delete_child(const server_ref& sup, const term& id) {
 namespace otp::dynamic_supervisor {
 
 start_result start_link(options opts) {
-  supervisor::spec s{{supervisor::strategy_type::simple_one_for_one, opts.intensity, opts.period, opts.max_children}, {}};
+  supervisor::spec s{{supervisor::strategy_type::simple_one_for_one, opts.intensity, opts.period,
+                      opts.max_children},
+                     {}};
   return supervisor::start_link(std::move(s), {opts.name});
 }
 
@@ -465,6 +498,8 @@ std::vector<supervisor::child_info> which_children(const server_ref& sup) {
   return supervisor::which_children(sup);
 }
 
-supervisor::child_counts count_children(const server_ref& sup) { return supervisor::count_children(sup); }
+supervisor::child_counts count_children(const server_ref& sup) {
+  return supervisor::count_children(sup);
+}
 
 }  // namespace otp::dynamic_supervisor

@@ -11,11 +11,15 @@
 
 namespace otp {
 
-pid server_ref::resolve() const { return by_name_ ? whereis(name_) : pid_; }
+pid server_ref::resolve() const {
+  return by_name_ ? whereis(name_) : pid_;
+}
 
 namespace detail {
 
-void call_noproc(const call_site& site) { throw exit_exception(otp::tuple(atoms::noproc, site.where())); }
+void call_noproc(const call_site& site) {
+  throw exit_exception(otp::tuple(atoms::noproc, site.where()));
+}
 
 reference begin_call(const pid& to, const call_site& site) {
   if (to == self()) throw exit_exception(otp::tuple(atom("calling_self"), site.where()));
@@ -34,16 +38,16 @@ message_base* finish_call(const reference& tag, const type_ops* expected, int64_
   auto is_down = [&](const down_msg& d) { return d.ref == tag; };
   auto timeout = timeout_ms < 0 ? otp::infinity : std::chrono::milliseconds(timeout_ms);
   term failure;  // set when the call failed
-  message_base* got = receive(
-      when(is_reply, [](any_message m) { return m.release(); }),
-      when(is_down, [&](down_msg d) -> message_base* {
-        failure = otp::tuple(d.reason, site.where());
-        return nullptr;
-      }),
-      after(timeout, [&]() -> message_base* {
-        failure = otp::tuple(atoms::timeout, site.where());
-        return nullptr;
-      }));
+  message_base* got = receive(when(is_reply, [](any_message m) { return m.release(); }),
+                              when(is_down,
+                                   [&](down_msg d) -> message_base* {
+                                     failure = otp::tuple(d.reason, site.where());
+                                     return nullptr;
+                                   }),
+                              after(timeout, [&]() -> message_base* {
+                                failure = otp::tuple(atoms::timeout, site.where());
+                                return nullptr;
+                              }));
   stop_awaiting_reply();
   if (got) {
     if (got->ops->reply_unmonitored(got)) {

@@ -55,10 +55,20 @@ void handle_system(sys_target& t, sys_state& st, system_request& req) {
       answer(req, t.sys_state_copy(*want));
       return;
     }
-    case sys_op::replace_state: answer(req, t.sys_replace_state(req.arg)); return;
-    case sys_op::get_status: answer(req, status_of(t, st)); return;
-    case sys_op::suspend: st.suspended = true; answer(req, true); return;
-    case sys_op::resume: st.suspended = false; answer(req, true); return;
+    case sys_op::replace_state:
+      answer(req, t.sys_replace_state(req.arg));
+      return;
+    case sys_op::get_status:
+      answer(req, status_of(t, st));
+      return;
+    case sys_op::suspend:
+      st.suspended = true;
+      answer(req, true);
+      return;
+    case sys_op::resume:
+      st.suspended = false;
+      answer(req, true);
+      return;
     case sys_op::trace:
       st.debugging().trace = std::any_cast<bool>(req.arg);
       st.drop_debug_if_unused();
@@ -105,7 +115,8 @@ void handle_system(sys_target& t, sys_state& st, system_request& req) {
   }
 }
 
-std::any sys_call(const server_ref& ref, sys_op op, std::any arg, std::chrono::milliseconds timeout) {
+std::any sys_call(const server_ref& ref, sys_op op, std::any arg,
+                  std::chrono::milliseconds timeout) {
   call_site site{[](const void* r) {
                    return otp::tuple(atom("sys"), atom("call"),
                                      term::list({static_cast<const server_ref*>(r)->to_term()}));
@@ -144,14 +155,16 @@ void log(const server_ref& ref, size_t n, std::chrono::milliseconds timeout) {
 }
 
 std::vector<std::string> log_get(const server_ref& ref, std::chrono::milliseconds timeout) {
-  return std::any_cast<std::vector<std::string>>(detail::sys_call(ref, detail::sys_op::log_get, {}, timeout));
+  return std::any_cast<std::vector<std::string>>(
+      detail::sys_call(ref, detail::sys_op::log_get, {}, timeout));
 }
 
 void statistics(const server_ref& ref, bool on, std::chrono::milliseconds timeout) {
   detail::sys_call(ref, detail::sys_op::statistics, on, timeout);
 }
 
-std::optional<statistics_data> get_statistics(const server_ref& ref, std::chrono::milliseconds timeout) {
+std::optional<statistics_data> get_statistics(const server_ref& ref,
+                                              std::chrono::milliseconds timeout) {
   return std::any_cast<std::optional<statistics_data>>(
       detail::sys_call(ref, detail::sys_op::get_statistics, {}, timeout));
 }
@@ -169,12 +182,12 @@ void terminate(const server_ref& ref, const term& reason, std::chrono::milliseco
   reference mref = monitor(to);
   send(to, detail::system_request{from{self(), mref}, detail::sys_op::terminate, std::any(reason)});
   auto is_down = [&](const down_msg& d) { return d.ref == mref; };
-  term why = receive(when(is_down, [](down_msg d) { return d.reason; }),
-                     after(timeout, [&] {
+  term why = receive(when(is_down, [](down_msg d) { return d.reason; }), after(timeout, [&] {
                        demonitor(mref, true);
                        return otp::tuple(atoms::timeout, where);
                      }));
-  if (why.is_tuple(2) && why[0].is_atom(atoms::timeout) && why[1] == where) throw exit_exception(why);
+  if (why.is_tuple(2) && why[0].is_atom(atoms::timeout) && why[1] == where)
+    throw exit_exception(why);
   if (why != reason) throw exit_exception(why);
 }
 

@@ -168,16 +168,18 @@ std::string generic_single(const report_items& items) {
 // gen_server's terminate report, recognised as OTP does by its label {gen_server, terminate}
 // (keys name, last_message, state, reason).
 struct server_crash {
-  const term *name, *last, *state, *reason;
+  term name, last, state, reason;  // copies (a reference count each), not pointers into items
 };
 std::optional<server_crash> server_crash_of(const std::optional<report_items>& items) {
   if (!items) return std::nullopt;
   const term* label = lookup(*items, "label");
   if (!label || *label != otp::tuple(atom("gen_server"), atom("terminate"))) return std::nullopt;
-  server_crash c{lookup(*items, "name"), lookup(*items, "last_message"), lookup(*items, "state"),
-                 lookup(*items, "reason")};
-  if (!c.name || !c.last || !c.state || !c.reason) return std::nullopt;
-  return c;
+  const term* name = lookup(*items, "name");
+  const term* last = lookup(*items, "last_message");
+  const term* state = lookup(*items, "state");
+  const term* reason = lookup(*items, "reason");
+  if (!name || !last || !state || !reason) return std::nullopt;
+  return server_crash{*name, *last, *state, *reason};
 }
 
 std::string header_name(const event& e) {
@@ -258,8 +260,8 @@ std::string report_single_line(const event& e) {
   auto items = items_of(e.report);
   if (auto g = server_crash_of(items)) {
     return fmt::format("Generic server {} terminating. Reason: {}. Last message: {}. State: {}.",
-                       to_string(*g->name), to_string(*g->reason), to_string(*g->last),
-                       to_string(*g->state));
+                       to_string(g->name), to_string(g->reason), to_string(g->last),
+                       to_string(g->state));
   }
   if (is(e.kind, "crash_report")) {
     if (auto c = crash_parts_of(e.report)) return crash_single(*c);
@@ -293,8 +295,8 @@ std::string format_erlang(const event& e, const formatter_options& o) {
     return out + fmt::format(
                      "** Generic server {} terminating \n** Last message in was {}\n"
                      "** When Server state == {}\n** Reason for termination ==\n** {}\n\n",
-                     to_string(*g->name), to_string(*g->last), to_string(*g->state),
-                     to_string(*g->reason));
+                     to_string(g->name), to_string(g->last), to_string(g->state),
+                     to_string(g->reason));
   }
   bool sasl = is(e.kind, "supervisor_report") || is(e.kind, "progress");
   if (is(e.kind, "crash_report")) {

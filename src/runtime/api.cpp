@@ -89,7 +89,9 @@ void link(const pid& target) {
     p->links.push({target});
   }
   using detail::peer_item;
-  if (detail::send_signal(p, target, detail::make_item<peer_item>(detail::item_kind::link, p->self()))) return;
+  if (detail::send_signal(p, target,
+                          detail::make_item<peer_item>(detail::item_kind::link, p->self())))
+    return;
   // Not alive: noproc, as a message when trapping exits, otherwise as an error.
   p->links.erase_if(same);
   if (p->trap_exit) {
@@ -108,7 +110,8 @@ void unlink(const pid& target) {
   uint64_t id = p->extension().next_unlink_id++;
   e->unlink_id = id;
   using detail::peer_item;
-  if (!detail::send_signal(p, target, detail::make_item<peer_item>(detail::item_kind::unlink, p->self(), id)))
+  if (!detail::send_signal(p, target,
+                           detail::make_item<peer_item>(detail::item_kind::unlink, p->self(), id)))
     p->links.erase_if(same);
 }
 
@@ -118,7 +121,8 @@ reference monitor(const pid& target) {
   reference ref = reference::make();
   p->monitors.push({ref, target});
   using detail::monitor_item;
-  if (!detail::send_signal(p, target, detail::make_item<monitor_item>(detail::item_kind::monitor, p->self(), ref))) {
+  if (!detail::send_signal(
+          p, target, detail::make_item<monitor_item>(detail::item_kind::monitor, p->self(), ref))) {
     p->monitors.erase_if([&](const detail::monitor_entry& m) { return m.ref == ref; });
     detail::enqueue_term(p, otp::tuple(atoms::DOWN, ref, atoms::process, target, atoms::noproc));
   }
@@ -133,7 +137,8 @@ reference monitor(atom name) {
   if (!target.is_null()) {
     p->monitors.push({ref, target, name, true});
     using detail::monitor_item;
-    if (detail::send_signal(p, target, detail::make_item<monitor_item>(detail::item_kind::monitor, p->self(), ref)))
+    if (detail::send_signal(
+            p, target, detail::make_item<monitor_item>(detail::item_kind::monitor, p->self(), ref)))
       return ref;
     p->monitors.erase_if([&](const detail::monitor_entry& m) { return m.ref == ref; });
   }
@@ -149,7 +154,8 @@ bool demonitor(const reference& ref, bool flush) {
     pid target = m->target;
     p->monitors.erase_if(same);
     using detail::monitor_item;
-    detail::send_signal(p, target, detail::make_item<monitor_item>(detail::item_kind::demonitor, p->self(), ref));
+    detail::send_signal(
+        p, target, detail::make_item<monitor_item>(detail::item_kind::demonitor, p->self(), ref));
     found = true;
   }
   if (flush) {  // a DOWN already in the queue; DOWNs still in the inbox are dropped on arrival
@@ -259,9 +265,13 @@ std::optional<process_info> get_process_info(const pid& target) {
                       [](detail::info_reply r) { return std::move(r.info); }));
 }
 
-void detail::set_proc_lib_data(term data) { require_process()->proc_lib_data = std::move(data); }
+void detail::set_proc_lib_data(term data) {
+  require_process()->proc_lib_data = std::move(data);
+}
 
-term detail::proc_lib_data() { return require_process()->proc_lib_data; }
+term detail::proc_lib_data() {
+  return require_process()->proc_lib_data;
+}
 
 bool detail::exiting_by_signal() noexcept {
   process* p = detail::current_process();
@@ -269,14 +279,17 @@ bool detail::exiting_by_signal() noexcept {
 }
 
 bool detail::drop_watcher(const reference& ref) {
-  return require_process()->monitored_by.erase_if([&](const watcher_entry& w) { return w.ref == ref; }) > 0;
+  return require_process()->monitored_by.erase_if(
+             [&](const watcher_entry& w) { return w.ref == ref; }) > 0;
 }
 
 void detail::forget_monitor(const reference& ref) {
   require_process()->monitors.erase_if([&](const monitor_entry& m) { return m.ref == ref; });
 }
 
-void detail::await_reply(const reference& tag) { require_process()->awaited_reply = reply_tag_id(tag); }
+void detail::await_reply(const reference& tag) {
+  require_process()->awaited_reply = reply_tag_id(tag);
+}
 
 void detail::stop_awaiting_reply() {
   process* p = require_process();

@@ -22,10 +22,10 @@
 #include <vector>
 
 #include "mailbox.hpp"
-#include "pool_list.hpp"
 #include "otp/pid.hpp"
 #include "otp/process.hpp"
 #include "otp/term.hpp"
+#include "pool_list.hpp"
 #include "timer_key.hpp"
 
 namespace otp::detail {
@@ -85,10 +85,10 @@ struct process {
   node_impl* node = nullptr;
 
   // --- stack (guarded by the lane lock) ---
-  void* fctx = nullptr;     // saved context: the stack pointer while suspended
-  void* resumer = nullptr;  // context to switch back to
-  lane* home = nullptr;     // null until first run
-  char* saved = nullptr;    // evacuated frames
+  void* fctx = nullptr;       // saved context: the stack pointer while suspended
+  void* resumer = nullptr;    // context to switch back to
+  lane* home = nullptr;       // null until first run
+  char* saved = nullptr;      // evacuated frames
   void* eh_caught = nullptr;  // this fiber's C++ exception-handling globals (see fiber.cpp)
 #if defined(OTPP_ASAN)
   void* asan_fake_stack = nullptr;
@@ -131,7 +131,9 @@ struct process {
   std::atomic<bool> named{false};
   std::atomic<bool> name_closed{false};
 
-  pid self() const noexcept { return pid::local(number); }
+  pid self() const noexcept {
+    return pid::local(number);
+  }
   process_ext& extension() {
     if (!ext) ext = new process_ext();
     return *ext;

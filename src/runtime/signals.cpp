@@ -209,15 +209,16 @@ process_info snapshot(process* p, atom status) {
   for (auto& l : p->links)
     if (l.unlink_id == 0) info.links.push_back(l.peer);
   for (auto& m : p->monitors)
-    info.monitors.emplace_back(m.ref, m.by_name ? otp::tuple(m.name, atoms::nonode_nohost) : term(m.target));
+    info.monitors.emplace_back(
+        m.ref, m.by_name ? otp::tuple(m.name, atoms::nonode_nohost) : term(m.target));
   for (auto& w : p->monitored_by) info.monitored_by.emplace_back(w.ref, w.watcher);
   info.memory += 32 * (info.links.size() + info.monitors.size() + info.monitored_by.size());
   if (p->ext) info.memory += sizeof(process_ext);
   atom name;
   if (p->node->names().name_of(p, name)) info.registered_name = name;
   info.current_function = (p->ext && p->ext->label) ? *p->ext->label
-                          : p->body                          ? p->body->name()
-                                                             : "";
+                          : p->body                 ? p->body->name()
+                                                    : "";
   info.stack_bytes = p->saved_cap;  // the buffer its frames are copied to while suspended
   return info;
 }

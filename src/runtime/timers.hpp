@@ -74,8 +74,8 @@ class timer_service {
   std::pmr::unsynchronized_pool_resource pool_;             // guarded by mu_
   map_t timers_{&pool_};                                    // guarded by mu_
   std::pmr::unordered_map<reference, key> by_ref_{&pool_};  // guarded by mu_
-  uint64_t order_ = 0;                         // guarded by mu_
-  bool stopping_ = false;                      // guarded by mu_
+  uint64_t order_ = 0;                                      // guarded by mu_
+  bool stopping_ = false;                                   // guarded by mu_
   int64_t wake_at_ = 0;  // when the timer thread looks next, in us (guarded by mu_)
   std::thread thread_;
 };

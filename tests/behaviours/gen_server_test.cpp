@@ -114,7 +114,8 @@ TEST_F(RuntimeTest, AConstructorThatThrowsMakesStartReturnTheErrorWithoutKilling
   node.run([] {
     auto r = gs::start_link<throws_in_constructor>(1);
     ASSERT_TRUE(r.is_error());
-    EXPECT_EQ(r.reason(), tuple(atoms::cpp_exception, A("std::invalid_argument"), term::binary("bad config")));
+    EXPECT_EQ(r.reason(),
+              tuple(atoms::cpp_exception, A("std::invalid_argument"), term::binary("bad config")));
     EXPECT_FALSE(receive_for<exit_msg>(0ms).has_value());
   });
 }
@@ -146,8 +147,9 @@ TEST_F(RuntimeTest, CallingADeadServerExitsWithNoproc) {
     pid s = gs::start<counter>(0, pid()).child();
     gs::stop(s);
     term why = reason_of_call([&] { gs::call(s, counter::get{}); });
-    EXPECT_EQ(why, tuple(atoms::noproc, tuple(A("gen_server"), atoms::call,
-                                              list(s, term::binary("(anonymous namespace)::counter::get")))));
+    EXPECT_EQ(why, tuple(atoms::noproc,
+                         tuple(A("gen_server"), atoms::call,
+                               list(s, term::binary("(anonymous namespace)::counter::get")))));
     term why2 = reason_of_call([] { gs::call(atom("nobody_by_that_name"), counter::get{}); });
     EXPECT_EQ(why2[0], term(atoms::noproc));
   });
@@ -192,7 +194,8 @@ TEST_F(DeterministicTest, ACallTimesOutAndTheLateReplyNeverReachesTheMailbox) {
     pid s = gs::start<never_answers>().child();
     why = reason_of_call([&] { gs::call(s, never_answers::ask{}, 100ms); });
     gs::cast(s, never_answers::answer_late{});  // the reply now comes, too late
-    reason_of_call([&] { gs::call(s, never_answers::ask{}, 1000ms); });  // the late reply came meanwhile
+    reason_of_call(
+        [&] { gs::call(s, never_answers::ask{}, 1000ms); });  // the late reply came meanwhile
     queued = get_process_info(self())->message_queue_len;
   });
   node.wait_idle();
@@ -230,7 +233,8 @@ TEST_F(RuntimeTest, AStopResultFromHandleCallRepliesThenTerminates) {
     EXPECT_EQ(gs::call(srv, counter::stop_with{A("done")}), "bye");
     auto e = receive<event>();
     EXPECT_EQ(e.detail, A("done"));
-    auto d = receive(when([&](const down_msg& x) { return x.ref == m; }, [](down_msg x) { return x; }));
+    auto d =
+        receive(when([&](const down_msg& x) { return x.ref == m; }, [](down_msg x) { return x; }));
     EXPECT_EQ(d.reason, A("done"));
   });
 }
@@ -242,9 +246,11 @@ TEST_F(RuntimeTest, ACrashInACallbackRunsTerminateAndEndsTheServerWithTheReason)
     gs::cast(s, counter::crash{});
     auto e = receive<event>();
     EXPECT_EQ(e.what, "terminate");
-    term expected = tuple(atoms::cpp_exception, A("std::runtime_error"), term::binary("cast crash"));
+    term expected =
+        tuple(atoms::cpp_exception, A("std::runtime_error"), term::binary("cast crash"));
     EXPECT_EQ(e.detail, expected);
-    auto d = receive(when([&](const down_msg& x) { return x.ref == m; }, [](down_msg x) { return x; }));
+    auto d =
+        receive(when([&](const down_msg& x) { return x.ref == m; }, [](down_msg x) { return x; }));
     EXPECT_EQ(d.reason, expected);
   });
 }

@@ -43,7 +43,8 @@ struct child {
     term reason;
   };
   using casts = types<exit_with>;
-  child(std::string id_, gen_server::init_result init_as) : id(std::move(id_)), init_result(init_as) {
+  child(std::string id_, gen_server::init_result init_as)
+      : id(std::move(id_)), init_result(init_as) {
     trap_exit(true);
   }
   gen_server::init_result init() {
@@ -100,7 +101,8 @@ inline bool crash(const pid& sup, const std::string& id, const term& reason) {
 inline void shutdown_sup(const pid& sup) {
   log("shutdown_sup");
   otp::exit(sup, atoms::shutdown);
-  auto e = receive(when([&](const exit_msg& x) { return x.from == sup; }, [](exit_msg x) { return x; }));
+  auto e =
+      receive(when([&](const exit_msg& x) { return x.from == sup; }, [](exit_msg x) { return x; }));
   log("sup_exit " + to_string(e.reason));
 }
 
@@ -108,7 +110,8 @@ inline void shutdown_sup(const pid& sup) {
 // the recorded lines.
 template <class F>
 std::vector<std::string> run(F scenario) {
-  pid col = gen_server::start_link<collector>(gen_server::start_options{.name = atom("oracle_log")}).child();
+  pid col = gen_server::start_link<collector>(gen_server::start_options{.name = atom("oracle_log")})
+                .child();
   trap_exit(true);
   scenario();
   auto lines = gen_server::call(col, collector::take{});

@@ -34,7 +34,8 @@ TEST_F(RuntimeTest, AProcessDyingBeforeItsAckMakesStartReturnTheError) {
 TEST_F(DeterministicTest, AStartThatTimesOutKillsTheChildAndReturnsTimeout) {
   start_result r = start_result::ok(pid());
   node.spawn([&] {
-    r = proc_lib::start([](const detail::start_ticket&) { receive<int>(); }, {.link = true, .timeout = 100ms});
+    r = proc_lib::start([](const detail::start_ticket&) { receive<int>(); },
+                        {.link = true, .timeout = 100ms});
   });
   node.wait_idle();
   node.advance_time(100ms);

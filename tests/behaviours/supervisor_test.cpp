@@ -15,8 +15,9 @@ namespace sv = otp::supervisor;
 namespace {
 
 pid start_abc(sv::strategy_type s, int intensity = 10, std::chrono::milliseconds period = 5s) {
-  auto r = sv::start_link(sv::spec{{s, intensity, period},
-                                   {oracle::child_spec("a"), oracle::child_spec("b"), oracle::child_spec("c")}});
+  auto r = sv::start_link(
+      sv::spec{{s, intensity, period},
+               {oracle::child_spec("a"), oracle::child_spec("b"), oracle::child_spec("c")}});
   EXPECT_TRUE(r.is_ok());
   return r.child();
 }
@@ -64,7 +65,8 @@ TEST_F(RuntimeTest, ExceedingTheIntensityTerminatesTheSupervisorAsOtpDoes) {
         }
       });
     });
-    EXPECT_EQ(oracle::join(got), oracle::join(oracle::fixture("sup_intensity", sc.name))) << sc.name;
+    EXPECT_EQ(oracle::join(got), oracle::join(oracle::fixture("sup_intensity", sc.name)))
+        << sc.name;
   }
 }
 
@@ -73,8 +75,10 @@ TEST_F(DeterministicTest, TheEleventhCrashWithinThePeriodTerminatesTheSupervisor
   term sup_exit;
   node.spawn([&] {
     trap_exit(true);
-    gen_server::start_link<oracle::collector>(gen_server::start_options{.name = atom("oracle_log")});
-    pid sup = sv::start_link(sv::spec{{sv::one_for_one, 10, 5s}, {oracle::child_spec("w")}}).child();
+    gen_server::start_link<oracle::collector>(
+        gen_server::start_options{.name = atom("oracle_log")});
+    pid sup =
+        sv::start_link(sv::spec{{sv::one_for_one, 10, 5s}, {oracle::child_spec("w")}}).child();
     for (;;) {
       ++crashes;
       if (oracle::crash(sup, "w", A("boom"))) break;
@@ -91,8 +95,10 @@ TEST_F(DeterministicTest, RestartsOlderThanThePeriodDoNotCount) {
   bool sup_died = false;
   node.spawn([&] {
     trap_exit(true);
-    gen_server::start_link<oracle::collector>(gen_server::start_options{.name = atom("oracle_log")});
-    pid sup = sv::start_link(sv::spec{{sv::one_for_one, 1, 1000ms}, {oracle::child_spec("w")}}).child();
+    gen_server::start_link<oracle::collector>(
+        gen_server::start_options{.name = atom("oracle_log")});
+    pid sup =
+        sv::start_link(sv::spec{{sv::one_for_one, 1, 1000ms}, {oracle::child_spec("w")}}).child();
     sup_died = oracle::crash(sup, "w", A("boom"));
     ++crashes;
     send(self(), 0);
@@ -117,12 +123,15 @@ TEST_F(RuntimeTest, RestartTypesDecideWhetherAChildComesBack) {
     std::istringstream ls(line);
     std::string type, reason_text, arrow, outcome, extra;
     ls >> type >> reason_text >> arrow >> outcome >> extra;
-    sv::restart_type rt = type == "permanent" ? sv::permanent : type == "transient" ? sv::transient : sv::temporary;
+    sv::restart_type rt = type == "permanent"   ? sv::permanent
+                          : type == "transient" ? sv::transient
+                                                : sv::temporary;
     term reason = parse_term(reason_text);
     std::string got = node.run([&] {
       std::string result;
       oracle::run([&] {
-        pid sup = sv::start_link(sv::spec{{sv::one_for_one, 10, 5s}, {oracle::child_spec("x", rt)}}).child();
+        pid sup = sv::start_link(sv::spec{{sv::one_for_one, 10, 5s}, {oracle::child_spec("x", rt)}})
+                      .child();
         pid old = oracle::child_pid(sup, "x");
         if (reason == term(atoms::killed)) {
           reference m = monitor(old);
@@ -157,7 +166,8 @@ TEST_F(RuntimeTest, AChildFailingToStartMakesStartLinkFailAndStopsTheOthers) {
     auto got = node.run([init_as] {
       std::string result;
       auto lines = oracle::run([&] {
-        auto r = sv::start_link(sv::spec{{}, {oracle::child_spec("a"), oracle::child_spec("b", sv::permanent, init_as)}});
+        auto r = sv::start_link(sv::spec{
+            {}, {oracle::child_spec("a"), oracle::child_spec("b", sv::permanent, init_as)}});
         result = to_string(r.to_term());
       });
       lines.push_back(result);
@@ -205,7 +215,8 @@ TEST_F(RuntimeTest, TheChildApiStartsTerminatesRestartsAndDeletesChildren) {
       pid sup = sv::start_link(sv::spec{{}, {oracle::child_spec("a")}}).child();
       auto b = sv::start_child(sup, oracle::child_spec("b"));
       ASSERT_TRUE(b.is_ok());
-      EXPECT_EQ(sv::start_child(sup, oracle::child_spec("b")).reason(), tuple(A("already_started"), b.child()));
+      EXPECT_EQ(sv::start_child(sup, oracle::child_spec("b")).reason(),
+                tuple(A("already_started"), b.child()));
       EXPECT_EQ(sv::terminate_child(sup, atom("b")), term(atoms::ok));
       EXPECT_EQ(sv::start_child(sup, oracle::child_spec("b")).reason(), A("already_present"));
       EXPECT_EQ(sv::delete_child(sup, atom("a")), tuple(atoms::error, A("running")));
@@ -219,7 +230,8 @@ TEST_F(RuntimeTest, TheChildApiStartsTerminatesRestartsAndDeletesChildren) {
       EXPECT_EQ(n.specs, 1u);
       EXPECT_EQ(n.active, 1u);
       EXPECT_EQ(n.workers, 1u);
-      auto ignored = sv::start_child(sup, oracle::child_spec("i", sv::permanent, gen_server::ignore()));
+      auto ignored =
+          sv::start_child(sup, oracle::child_spec("i", sv::permanent, gen_server::ignore()));
       EXPECT_TRUE(ignored.is_ignore());
       auto kids = sv::which_children(sup);  // newest first
       ASSERT_EQ(kids.size(), 2u);
@@ -238,9 +250,12 @@ TEST_F(RuntimeTest, SimpleOneForOneStartsChildrenFromATemplate) {
       tmpl.id = atom("worker");
       tmpl.restart = sv::temporary;
       tmpl.start_with = [](const std::any& extra) {
-        return gen_server::start_link<oracle::child>(std::any_cast<std::string>(extra), gen_server::ok());
+        return gen_server::start_link<oracle::child>(std::any_cast<std::string>(extra),
+                                                     gen_server::ok());
       };
-      pid sup = sv::start_link(sv::spec{{.strategy = sv::simple_one_for_one, .max_children = 2}, {tmpl}}).child();
+      pid sup =
+          sv::start_link(sv::spec{{.strategy = sv::simple_one_for_one, .max_children = 2}, {tmpl}})
+              .child();
       auto one = sv::start_child(sup, std::any(std::string("w1")));
       auto two = sv::start_child(sup, std::any(std::string("w2")));
       ASSERT_TRUE(one.is_ok() && two.is_ok());
@@ -260,7 +275,8 @@ TEST_F(RuntimeTest, ADynamicSupervisorStartsChildrenFromTheirOwnSpecs) {
       auto a = dynamic_supervisor::start_child(sup, oracle::child_spec("d1", sv::transient));
       ASSERT_TRUE(a.is_ok());
       reference m = monitor(a.child());
-      gen_server::cast(a.child(), oracle::child::exit_with{A("boom")});  // transient + abnormal: restarted
+      gen_server::cast(a.child(),
+                       oracle::child::exit_with{A("boom")});  // transient + abnormal: restarted
       receive(when([&](const down_msg& d) { return d.ref == m; }, [](down_msg) {}));
       pid now;
       do {  // until the supervisor has handled the EXIT
@@ -283,7 +299,7 @@ TEST_F(RuntimeTest, ASupervisorWithTenThousandChildrenStopsQuickly) {
     tmpl.start_with = [](const std::any&) { return gen_server::start_link<quiet>(); };
     pid sup = sv::start_link(sv::spec{{.strategy = sv::simple_one_for_one}, {tmpl}}).child();
     for (int i = 0; i < 10000; ++i) ASSERT_TRUE(sv::start_child(sup, std::any()).is_ok());
-    auto t0 = std::chrono::steady_clock::now();
+    [[maybe_unused]] auto t0 = std::chrono::steady_clock::now();
     otp::exit(sup, atoms::shutdown);
     receive(when([&](const exit_msg& e) { return e.from == sup; }, [](exit_msg) {}));
 #if !defined(OTPP_TSAN)  // TSan slows every memory access 5-15x; the limit is for real builds

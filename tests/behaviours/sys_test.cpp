@@ -91,7 +91,8 @@ TEST_F(RuntimeTest, LogKeepsTheLastEventsAndStatisticsCountMessages) {
 TEST_F(RuntimeTest, ChangeCodeNeedsASuspendedProcessAndCallsCodeChange) {
   node.run([] {
     pid s = gs::start_link<store>().child();
-    EXPECT_EQ(sys::change_code(s, term::string("1.0"), term()), tuple(atoms::error, A("not_suspended")));
+    EXPECT_EQ(sys::change_code(s, term::string("1.0"), term()),
+              tuple(atoms::error, A("not_suspended")));
     sys::suspend(s);
     EXPECT_EQ(sys::change_code(s, term::string("1.0"), term()), term(atoms::ok));
     sys::resume(s);

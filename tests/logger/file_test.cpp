@@ -84,7 +84,8 @@ TEST_F(LoggerTest, TheFileHandlerAppendsToAnExistingFile) {
   temp_dir dir;
   fs::path log = dir.path / "sub" / "app.log";  // the directory is created
   for (int round = 0; round < 2; ++round) {
-    lg::add_handler(atom("file"), lg::file_handler({.path = log.string()}), {.format = fixed_width});
+    lg::add_handler(atom("file"), lg::file_handler({.path = log.string()}),
+                    {.format = fixed_width});
     lg::error("round {}", round);
     lg::remove_handler(atom("file"));  // closes the file
   }
@@ -149,5 +150,6 @@ TEST_F(LoggerTest, AForkedChildLogsWithItsOwnThreadAndExitsCleanly) {
   auto lines = read_lines(log);
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_TRUE(lines[0].ends_with("from the child"));
-  EXPECT_EQ(messages(cap.events()), (std::vector<std::string>{"before the fork", "after the fork"}));
+  EXPECT_EQ(messages(cap.events()),
+            (std::vector<std::string>{"before the fork", "after the fork"}));
 }

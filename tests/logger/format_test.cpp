@@ -35,9 +35,10 @@ term child(uint64_t pid_number) {
 term crash(term error_info) {
   return otp::list(kv("initial_call", otp::tuple(atom("t"), atom("-main/0-fun-0-"), 0)),
                    kv("pid", pid::local(89)), kv("registered_name", term()),
-                   kv("error_info", std::move(error_info)), kv("ancestors", otp::list(pid::local(9))),
-                   kv("message_queue_len", 0), kv("messages", term()), kv("links", term()),
-                   kv("trap_exit", false), kv("status", atom("running")));
+                   kv("error_info", std::move(error_info)),
+                   kv("ancestors", otp::list(pid::local(9))), kv("message_queue_len", 0),
+                   kv("messages", term()), kv("links", term()), kv("trap_exit", false),
+                   kv("status", atom("running")));
 }
 
 }  // namespace
@@ -54,11 +55,11 @@ TEST_F(LoggerTest, AMessagePrintsUnderAnErlangLevelHeader) {
 
 TEST_F(LoggerTest, ACrashReportPrintsLikeErlangs) {
   term reason = otp::tuple(atom("noproc"), otp::tuple(atom("gen_server"), atom("call"),
-                                                       otp::list(atom("foo"), atom("bar"))));
+                                                      otp::list(atom("foo"), atom("bar"))));
   term stack = otp::list(otp::tuple(atom("t"), atom("-main/0-fun-0-"), 0,
                                     otp::list(kv("file", term::string("t.erl")), kv("line", 9))));
-  lg::event e = report_event(level::error, "crash_report",
-                             crash(otp::tuple(atom("exit"), reason, stack)));
+  lg::event e =
+      report_event(level::error, "crash_report", crash(otp::tuple(atom("exit"), reason, stack)));
   EXPECT_EQ(lg::format_event(e, erlang_utc),
             "=CRASH REPORT==== 25-Nov-2026::23:33:10.965691 ===\n"
             "  crasher:\n"
@@ -102,9 +103,10 @@ TEST_F(LoggerTest, ACrashReportWithNeighboursAndAnOtppInitialCallPrints) {
 
 TEST_F(LoggerTest, ASupervisorReportPrintsLikeErlangs) {
   term sup = otp::tuple(atom("local"), atom("my_sup"));
-  lg::event e = report_event(level::error, "supervisor_report",
-                             otp::list(kv("supervisor", sup), kv("errorContext", atom("child_terminated")),
-                                       kv("reason", atom("boom")), kv("offender", child(91))));
+  lg::event e =
+      report_event(level::error, "supervisor_report",
+                   otp::list(kv("supervisor", sup), kv("errorContext", atom("child_terminated")),
+                             kv("reason", atom("boom")), kv("offender", child(91))));
   EXPECT_EQ(lg::format_event(e, erlang_utc),
             "=SUPERVISOR REPORT==== 25-Nov-2026::23:33:10.965691 ===\n"
             "    supervisor: {local,my_sup}\n"
@@ -131,18 +133,40 @@ TEST_F(LoggerTest, AProgressReportPrintsLikeErlangs) {
   EXPECT_EQ(lg::format_event(e, single_utc),
             "2026-11-25T23:33:10.965691Z info: Supervisor: {local,my_sup}. Started: "
             "id=c2,pid=<0.88.0>.\n");
-  lg::event app = report_event(level::info, "progress",
-                               otp::list(kv("application", atom("sasl")),
-                                         kv("started_at", atoms::nonode_nohost)));
+  lg::event app = report_event(
+      level::info, "progress",
+      otp::list(kv("application", atom("sasl")), kv("started_at", atoms::nonode_nohost)));
   EXPECT_EQ(lg::format_event(app, single_utc),
             "2026-11-25T23:33:10.965691Z info: Application: sasl. Started at: nonode@nohost.\n");
 }
 
+TEST_F(LoggerTest, AGenServerTerminateReportPrintsLikeErlangs) {
+  lg::event e = report_event(
+      level::error, "gen_server_terminate",
+      otp::list(kv("label", otp::tuple(atom("gen_server"), atom("terminate"))),
+                kv("name", atom("my_server")),
+                kv("last_message", otp::tuple(atom("$gen_cast"), atom("crash"))),
+                kv("state", term::map({{atom("count"), 0}})), kv("reason", atom("boom"))));
+  EXPECT_EQ(lg::format_event(e, erlang_utc),
+            "=ERROR REPORT==== 25-Nov-2026::23:33:10.965691 ===\n"
+            "** Generic server my_server terminating \n"
+            "** Last message in was {'$gen_cast',crash}\n"
+            "** When Server state == #{count => 0}\n"
+            "** Reason for termination ==\n"
+            "** boom\n"
+            "\n");
+  EXPECT_EQ(lg::format_event(e, single_utc),
+            "2026-11-25T23:33:10.965691Z error: Generic server my_server terminating. Reason: "
+            "boom. Last message: {'$gen_cast',crash}. State: #{count => 0}.\n");
+}
+
 TEST_F(LoggerTest, OtherReportsPrintOneKeyPerLineOrAsATerm) {
-  lg::event e = report_event(level::info, "my_report", otp::list(kv("foo", atom("bar")), kv("baz", 1)));
+  lg::event e =
+      report_event(level::info, "my_report", otp::list(kv("foo", atom("bar")), kv("baz", 1)));
   EXPECT_EQ(lg::format_event(e, erlang_utc),
             "=INFO REPORT==== 25-Nov-2026::23:33:10.965691 ===\n    foo: bar\n    baz: 1\n");
-  EXPECT_EQ(lg::format_event(e, single_utc), "2026-11-25T23:33:10.965691Z info: foo: bar, baz: 1\n");
+  EXPECT_EQ(lg::format_event(e, single_utc),
+            "2026-11-25T23:33:10.965691Z info: foo: bar, baz: 1\n");
   e.report = term::map({{atom("a"), 1}});
   EXPECT_EQ(lg::format_event(e, single_utc), "2026-11-25T23:33:10.965691Z info: a: 1\n");
   e.report = otp::tuple(1, 2);

@@ -62,12 +62,13 @@ TEST_F(LoggerTest, JsonOutputIsOneParseableObjectPerLineWithAllMetadata) {
 TEST_F(LoggerTest, JsonReportsBecomeObjectsWithTypedValues) {
   lg::event e = fixed_event(level::error);
   e.kind = atom("supervisor_report");
-  e.report = otp::list(kv("supervisor", otp::tuple(atom("local"), atom("s"))),
-                       kv("errorContext", atom("child_terminated")), kv("reason", atom("boom")),
-                       kv("offender", otp::list(kv("pid", pid::local(7)), kv("id", atom("c1")),
-                                                kv("shutdown", 5000), kv("significant", false))),
-                       kv("ratio", 0.5), kv("big", term::integer_from_decimal("123456789012345678901234")),
-                       kv("note", term::binary("caf\xc3\xa9")), kv("raw", term::binary("\x80\x01")));
+  e.report =
+      otp::list(kv("supervisor", otp::tuple(atom("local"), atom("s"))),
+                kv("errorContext", atom("child_terminated")), kv("reason", atom("boom")),
+                kv("offender", otp::list(kv("pid", pid::local(7)), kv("id", atom("c1")),
+                                         kv("shutdown", 5000), kv("significant", false))),
+                kv("ratio", 0.5), kv("big", term::integer_from_decimal("123456789012345678901234")),
+                kv("note", term::binary("caf\xc3\xa9")), kv("raw", term::binary("\x80\x01")));
   json j = parse_line(lg::format_event(e, json_utc));
   EXPECT_EQ(j["time"], "2026-11-25T23:33:10.965691Z");
   EXPECT_EQ(j["kind"], "supervisor_report");
@@ -77,13 +78,13 @@ TEST_F(LoggerTest, JsonReportsBecomeObjectsWithTypedValues) {
   const json& r = j["report"];
   EXPECT_EQ(r["supervisor"], "{local,s}");  // tuples keep their Erlang text
   EXPECT_EQ(r["errorContext"], "child_terminated");
-  EXPECT_EQ(r["offender"], json({{"pid", "<0.7.0>"}, {"id", "c1"}, {"shutdown", 5000},
-                                 {"significant", false}}));
+  EXPECT_EQ(r["offender"],
+            json({{"pid", "<0.7.0>"}, {"id", "c1"}, {"shutdown", 5000}, {"significant", false}}));
   EXPECT_EQ(r["ratio"], 0.5);
   EXPECT_TRUE(r["big"].is_number());
   EXPECT_EQ(r["note"], "caf\xc3\xa9");
   EXPECT_EQ(r["raw"], "<<128,1>>");  // not UTF-8: Erlang text
-  EXPECT_FALSE(j.contains("pid"));  // a hand-made event from no process
+  EXPECT_FALSE(j.contains("pid"));   // a hand-made event from no process
 }
 
 TEST_F(LoggerTest, JsonEscapesControlCharactersAndReplacesInvalidUtf8) {

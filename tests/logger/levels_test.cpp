@@ -35,8 +35,8 @@ TEST_F(LoggerTest, LevelsAreOrderedAndNamedAsInErlang) {
   EXPECT_LT(level::emergency, level::alert);
   EXPECT_LT(level::error, level::warning);
   EXPECT_LT(level::info, level::debug);
-  const char* names[] = {"emergency", "alert", "critical", "error",
-                         "warning",   "notice", "info",    "debug"};
+  const char* names[] = {"emergency", "alert",  "critical", "error",
+                         "warning",   "notice", "info",     "debug"};
   for (int i = 0; i < 8; ++i) {
     EXPECT_EQ(lg::level_name(level(i)), names[i]);
     EXPECT_EQ(lg::parse_level(names[i]), level(i));

@@ -11,9 +11,16 @@ namespace {
 auto counting_body() {
   return [count = 0]() mutable {
     for (;;) {
-      bool handled = receive([&](int) { ++count; return true; },
-                             [&](pid to) { send(to, count); return true; },
-                             after(0ms, [] { return false; }));
+      bool handled = receive(
+          [&](int) {
+            ++count;
+            return true;
+          },
+          [&](pid to) {
+            send(to, count);
+            return true;
+          },
+          after(0ms, [] { return false; }));
       if (!handled) {
         detail::request_idle();
         return;

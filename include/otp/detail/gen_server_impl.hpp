@@ -32,7 +32,9 @@ struct calls_of {
   using type = types<>;
 };
 template <class S>
-  requires requires { typename S::calls; }
+requires requires {
+  typename S::calls;
+}
 struct calls_of<S> {
   using type = typename S::calls;
 };
@@ -41,7 +43,9 @@ struct casts_of {
   using type = types<>;
 };
 template <class S>
-  requires requires { typename S::casts; }
+requires requires {
+  typename S::casts;
+}
 struct casts_of<S> {
   using type = typename S::casts;
 };
@@ -50,7 +54,9 @@ struct infos_of {
   using type = types<>;
 };
 template <class S>
-  requires requires { typename S::infos; }
+requires requires {
+  typename S::infos;
+}
 struct infos_of<S> {
   using type = typename S::infos;
 };
@@ -77,7 +83,8 @@ class server_process final : public otp::detail::process_body, public otp::detai
       if (start_ && !init_server()) return;
       loop();
     } catch (...) {
-      if (!terminating_ && s_ && !otp::detail::exiting_by_signal()) crashed(std::current_exception());
+      if (!terminating_ && s_ && !otp::detail::exiting_by_signal())
+        crashed(std::current_exception());
       throw;
     }
   }
@@ -101,7 +108,9 @@ class server_process final : public otp::detail::process_body, public otp::detai
     return true;
   }
   term sys_state_term() override {
-    if constexpr (requires(S& s) { { s.to_term() } -> std::convertible_to<term>; }) {
+    if constexpr (requires(S & s) {
+                    { s.to_term() } -> std::convertible_to<term>;
+                  }) {
       return s_->to_term();
     } else if constexpr (term_convertible<S>) {
       return otp::to_term(*s_);
@@ -112,7 +121,7 @@ class server_process final : public otp::detail::process_body, public otp::detai
   const char* sys_behaviour() const noexcept override { return "gen_server"; }
   const char* sys_callback() const noexcept override { return otp::detail::ops_holder<S>::name(); }
   term sys_code_change(const term& old_vsn, const term& extra) override {
-    if constexpr (requires(S& s) { s.code_change(old_vsn, extra); }) {
+    if constexpr (requires(S & s) { s.code_change(old_vsn, extra); }) {
       using R = decltype(s_->code_change(old_vsn, extra));
       if constexpr (std::is_convertible_v<R, term>) {
         return s_->code_change(old_vsn, extra);
@@ -162,7 +171,10 @@ class server_process final : public otp::detail::process_body, public otp::detai
     init_result r = init_result::ok();
     try {
       s_.emplace(std::make_from_tuple<S>(std::move(d.args)));
-      if constexpr (requires(S& s) { { s.init() } -> std::same_as<init_result>; }) r = s_->init();
+      if constexpr (requires(S & s) {
+                      { s.init() } -> std::same_as<init_result>;
+                    })
+        r = s_->init();
     } catch (...) {
       if (otp::detail::exiting_by_signal()) throw;
       term reason = exit_reason_of(std::current_exception());
@@ -170,11 +182,13 @@ class server_process final : public otp::detail::process_body, public otp::detai
       fail_init(start_result::error(reason), reason);
     }
     switch (r.what()) {
-      case init_result::kind::ignore: fail_init(start_result::ignore(), term(atoms::normal));
+      case init_result::kind::ignore:
+        fail_init(start_result::ignore(), term(atoms::normal));
       case init_result::kind::stop:
         if (!proc_lib::is_normal_exit(r.reason())) proc_lib::crash_report(r.reason(), atom("exit"));
         fail_init(start_result::error(r.reason()), r.reason());
-      case init_result::kind::ok: break;
+      case init_result::kind::ok:
+        break;
     }
     proc_lib::init_ack(d.ticket, start_result::ok(self()));
     start_.reset();
@@ -230,7 +244,9 @@ class server_process final : public otp::detail::process_body, public otp::detai
   };
   struct parent_guard {
     server_process* s;
-    bool operator()(const exit_msg& e) const { return e.from == s->sys_.parent && e.from != self(); }
+    bool operator()(const exit_msg& e) const {
+      return e.from == s->sys_.parent && e.from != self();
+    }
   };
   struct parent_clause {
     server_process* s;
@@ -265,8 +281,10 @@ class server_process final : public otp::detail::process_body, public otp::detai
     using R = reply_t<Q>;
     disarm();
     last_ = otp::detail::ops_holder<Q>::name();
-    sys_.event([&] { return std::string("got call ") + last_ + " from " + to_string(m.caller.caller); }, true);
-    if constexpr (requires(S& s) { s.handle_call(std::move(m.request), m.caller); }) {
+    sys_.event(
+        [&] { return std::string("got call ") + last_ + " from " + to_string(m.caller.caller); },
+        true);
+    if constexpr (requires(S & s) { s.handle_call(std::move(m.request), m.caller); }) {
       return finish_call(m.caller, [&] { return s_->handle_call(std::move(m.request), m.caller); });
     } else {
       return finish_call(m.caller, [&] { return s_->handle_call(std::move(m.request)); });
@@ -277,7 +295,10 @@ class server_process final : public otp::detail::process_body, public otp::detai
   template <class F>
   bool finish_call(const from& f, F&& invoke) {
     auto ret = invoke();
-    if constexpr (requires { ret.reply_value(); ret.base(); }) {
+    if constexpr (requires {
+                    ret.reply_value();
+                    ret.base();
+                  }) {
       if (ret.base().stopping()) {  // {stop, R, Reply, S}: terminate runs before the reply (OTP)
         terminating_ = true;
         call_terminate(ret.base().reason());
@@ -315,13 +336,14 @@ class server_process final : public otp::detail::process_body, public otp::detai
   }
 
   bool on_timeout(timeout_msg t) {
-    if (!timer_ || t.seq != timer_->seq || !timer_->armed) return true;  // stale: a message came first
+    if (!timer_ || t.seq != timer_->seq || !timer_->armed)
+      return true;  // stale: a message came first
     timer_->armed = false;
     last_ = "timeout";
     sys_.event([] { return std::string("got timeout"); }, true);
-    if constexpr (requires(S& s) { s.handle_timeout(); }) {
+    if constexpr (requires(S & s) { s.handle_timeout(); }) {
       return run_cb([&] { return s_->handle_timeout(); });
-    } else if constexpr (requires(S& s) { s.handle_info(term(atoms::timeout)); }) {
+    } else if constexpr (requires(S & s) { s.handle_info(term(atoms::timeout)); }) {
       return run_cb([&] { return s_->handle_info(term(atoms::timeout)); });
     } else {
       return true;
@@ -330,16 +352,20 @@ class server_process final : public otp::detail::process_body, public otp::detai
 
   bool on_any(any_message& m) {
     switch (m.category()) {
-      case otp::detail::msg_category::call: bad_message("bad_call", m);
-      case otp::detail::msg_category::cast: bad_message("bad_cast", m);
+      case otp::detail::msg_category::call:
+        bad_message("bad_call", m);
+      case otp::detail::msg_category::cast:
+        bad_message("bad_cast", m);
       case otp::detail::msg_category::reply:  // a reply to a call we no longer wait for
-      case otp::detail::msg_category::system: return true;
-      case otp::detail::msg_category::plain: break;
+      case otp::detail::msg_category::system:
+        return true;
+      case otp::detail::msg_category::plain:
+        break;
     }
     disarm();
     last_ = m.type_name();
     sys_.event([&] { return std::string("got ") + last_; }, true);
-    if constexpr (requires(S& s) { s.handle_info(std::move(m)); }) {
+    if constexpr (requires(S & s) { s.handle_info(std::move(m)); }) {
       return run_cb([&] { return s_->handle_info(std::move(m)); });
     } else {
       warn_unexpected(name(), m);
@@ -348,7 +374,7 @@ class server_process final : public otp::detail::process_body, public otp::detai
   }
 
   void handle_continue(const term& c) {
-    if constexpr (requires(S& s) { s.handle_continue(c); }) {
+    if constexpr (requires(S & s) { s.handle_continue(c); }) {
       run_cb([&] { return s_->handle_continue(c); });
     } else {
       bad_message_term(c);
@@ -383,7 +409,7 @@ class server_process final : public otp::detail::process_body, public otp::detai
       has_cont_ = true;
     }
     if (o.hibernate) {
-      if constexpr (requires(S& s) { s.hibernate(); }) s_->hibernate();  // let it drop caches
+      if constexpr (requires(S & s) { s.hibernate(); }) s_->hibernate();  // let it drop caches
     }
   }
 
@@ -391,7 +417,8 @@ class server_process final : public otp::detail::process_body, public otp::detai
 
   void arm_timeout() {
     if (!timer_) timer_ = std::make_unique<timeout_state>();
-    timer_->ref = send_after(std::chrono::milliseconds(pending_ms_), self(), timeout_msg{++timer_->seq});
+    timer_->ref =
+        send_after(std::chrono::milliseconds(pending_ms_), self(), timeout_msg{++timer_->seq});
     timer_->armed = true;
     pending_ms_ = -1;
   }
@@ -408,7 +435,7 @@ class server_process final : public otp::detail::process_body, public otp::detai
   // ---- ending ----
 
   void call_terminate(const term& reason) {
-    if constexpr (requires(S& s) { s.terminate(reason); }) s_->terminate(reason);
+    if constexpr (requires(S & s) { s.terminate(reason); }) s_->terminate(reason);
   }
 
   bool stop_now(const term& reason, bool terminated = false) {
@@ -444,8 +471,8 @@ class server_process final : public otp::detail::process_body, public otp::detai
   std::unique_ptr<start_data> start_;  // until init is done
   std::optional<S> s_;
   otp::detail::sys_state sys_;
-  term cont_;                  // {continue, C} pending when has_cont_
-  int64_t pending_ms_ = -1;    // a timeout to arm when idle (-1: none)
+  term cont_;                // {continue, C} pending when has_cont_
+  int64_t pending_ms_ = -1;  // a timeout to arm when idle (-1: none)
   std::unique_ptr<timeout_state> timer_;
   const char* last_ = "";
   bool has_cont_ = false;
@@ -460,7 +487,8 @@ start_result start_server(bool link, start_options opts, Args&&... args) {
   void* mem = otp::detail::alloc_node(sizeof(B));
   B* b;
   try {
-    b = new (mem) B(ticket, otp::detail::ancestry_for_child(), opts.name, link, std::forward<Args>(args)...);
+    b = new (mem)
+        B(ticket, otp::detail::ancestry_for_child(), opts.name, link, std::forward<Args>(args)...);
   } catch (...) {
     otp::detail::free_node(mem, sizeof(B));
     throw;
@@ -475,7 +503,8 @@ start_result start_dispatch(bool link, First&& first, Rest&&... rest) {
   if constexpr (std::is_same_v<std::decay_t<First>, start_options>) {
     return start_server<S>(link, std::forward<First>(first), std::forward<Rest>(rest)...);
   } else {
-    return start_server<S>(link, start_options{}, std::forward<First>(first), std::forward<Rest>(rest)...);
+    return start_server<S>(link, start_options{}, std::forward<First>(first),
+                           std::forward<Rest>(rest)...);
   }
 }
 
@@ -498,7 +527,8 @@ struct call_description {
 };
 
 template <class Req>
-reply_t<Req> do_call(const server_ref& ref, Req&& req, std::optional<std::chrono::milliseconds> timeout) {
+reply_t<Req> do_call(const server_ref& ref, Req&& req,
+                     std::optional<std::chrono::milliseconds> timeout) {
   using Q = otp::detail::message_type_t<Req>;
   using R = reply_t<Q>;
   call_description desc{&ref, term(), otp::detail::ops_holder<Q>::name(), timeout};
@@ -512,7 +542,8 @@ reply_t<Req> do_call(const server_ref& ref, Req&& req, std::optional<std::chrono
   reference tag = otp::detail::begin_call(to, site);
   send(to, call_msg<Q>{from{self(), tag}, Q(std::forward<Req>(req))});
   int64_t ms = timeout ? otp::detail::to_timeout_ms(*timeout) : 5000;
-  otp::detail::item_ptr rep(otp::detail::finish_call(tag, otp::detail::ops_for<reply_msg<R>>, ms, site));
+  otp::detail::item_ptr rep(
+      otp::detail::finish_call(tag, otp::detail::ops_for<reply_msg<R>>, ms, site));
   return std::move(static_cast<otp::detail::message<reply_msg<R>>*>(rep.p)->value.value);
 }
 
