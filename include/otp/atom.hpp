@@ -20,8 +20,9 @@ namespace otp {
   X(empty_, "")                                                                                   \
   X(ok, "ok")                                                                                     \
   X(error, "error")                                                                               \
-  X(true_, "true") X(false_, "false") X(undefined, "undefined") X(normal, "normal")               \
-      X(kill, "kill") X(killed, "killed") X(noproc, "noproc") X(noconnection, "noconnection")     \
+  X(true_, "true")                                                                                \
+  X(false_, "false") X(undefined, "undefined") X(normal, "normal") X(kill, "kill")                \
+      X(killed, "killed") X(noproc, "noproc") X(noconnection, "noconnection")                     \
           X(shutdown, "shutdown") X(EXIT, "EXIT") X(DOWN, "DOWN") X(process, "process")           \
               X(timeout, "timeout") X(infinity, "infinity") X(badarg, "badarg") X(                \
                   system_limit, "system_limit") X(nonode_nohost, "nonode@nohost")                 \

@@ -178,7 +178,7 @@ term change_code(const server_ref& ref, const term& old_vsn, const term& extra,
 void terminate(const server_ref& ref, const term& reason, std::chrono::milliseconds timeout) {
   term where = otp::tuple(atom("sys"), atom("terminate"), term::list({ref.to_term(), reason}));
   pid to = ref.resolve();
-  if (to.is_null()) throw exit_exception(otp::tuple(atoms::noproc, where));
+  if (to.is_null()) throw exit_exception(term(atoms::noproc));  // as proc_lib:stop/3
   reference mref = monitor(to);
   send(to, detail::system_request{from{self(), mref}, detail::sys_op::terminate, std::any(reason)});
   auto is_down = [&](const down_msg& d) { return d.ref == mref; };

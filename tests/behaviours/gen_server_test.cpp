@@ -208,6 +208,23 @@ TEST_F(DeterministicTest, ACallTimesOutAndTheLateReplyNeverReachesTheMailbox) {
   EXPECT_EQ(queued, 0u);                   // the late reply was dropped on arrival
 }
 
+TEST_F(RuntimeTest, StoppingADeadServerExitsWithNoprocAsOtpDoes) {
+  node.run([] {
+    pid s = gs::start<counter>(0, pid()).child();
+    gs::stop(s);
+    EXPECT_EQ(reason_of_call([&] { gs::stop(s); }), term(atoms::noproc));
+    EXPECT_EQ(reason_of_call([] { gs::stop(atom("no_such_server")); }), term(atoms::noproc));
+  });
+}
+
+TEST_F(RuntimeTest, StopWithAnAbnormalReasonStillReturnsAsOtpDoes) {
+  node.run([] {
+    pid s = gs::start<counter>(0, self()).child();
+    EXPECT_EQ(reason_of_call([&] { gs::stop(s, tuple(A("crash"), 2)); }), A("no_exit"));
+    EXPECT_EQ(receive<event>().detail, tuple(A("crash"), 2));
+  });
+}
+
 TEST_F(RuntimeTest, CallingYourselfIsAnErrorNotADeadlock) {
   node.run([] {
     term why = reason_of_call([] { gs::call(self(), counter::get{}); });
@@ -414,5 +431,35 @@ TEST_F(RuntimeTest, ACallReachesAServerWith100kQueuedMessages) {
     for (int i = 0; i < 100000; ++i) send(s, tuple(A("noise"), i));
     sys::resume(s);
     EXPECT_EQ(gs::call(s, counter::get{}, 60s), 0);
+  });
+}
+
+namespace {
+struct sleepy {
+  struct nap {
+    using reply = bool;
+  };
+  struct naps {
+    using reply = int;
+  };
+  using calls = types<nap, naps>;
+  gs::call_result<bool> handle_call(nap, const from&) { return gs::reply_with(true).hibernate(); }
+  int handle_call(naps, const from&) { return hibernated; }
+  void hibernate() {
+    ++hibernated;
+    cache.clear();
+    cache.shrink_to_fit();
+  }
+  std::vector<int> cache = std::vector<int>(1000);
+  int hibernated = 0;
+};
+}  // namespace
+
+TEST_F(RuntimeTest, HibernateLetsTheServerDropTransientMemory) {
+  node.run([] {
+    pid s = gs::start<sleepy>().child();
+    EXPECT_TRUE(gs::call(s, sleepy::nap{}));
+    EXPECT_EQ(gs::call(s, sleepy::naps{}), 1);
+    EXPECT_TRUE(sys::get_state<sleepy>(s).cache.empty());
   });
 }

@@ -90,9 +90,10 @@ inline bool crash(const pid& sup, const std::string& id, const term& reason) {
       for (auto& c : supervisor::which_children(sup)) {
         if (c.id != term(atom(id))) continue;
         present = true;
-        if (c.child != old && !c.restarting && (!c.child.is_null() || !is_process_alive(old))) return false;
+        if (c.child != old && !c.restarting && (!c.child.is_null() || !is_process_alive(old)))
+          return false;
       }
-      if (!present) return false;  // removed (temporary)
+      if (!present) return false;      // removed (temporary)
     } catch (const exit_exception&) {  // the supervisor died while we asked
       auto e = receive<exit_msg>();
       log("sup_exit " + to_string(e.reason));

@@ -276,7 +276,7 @@ TEST_F(RuntimeTest, SimpleOneForOneStartsChildrenFromATemplate) {
 TEST_F(RuntimeTest, ADynamicSupervisorStartsChildrenFromTheirOwnSpecs) {
   node.run([] {
     oracle::run([] {
-      pid sup = dynamic_supervisor::start_link({.max_children = 10}).child();
+      pid sup = dynamic_supervisor::start_link({.max_children = 2}).child();
       auto a = dynamic_supervisor::start_child(sup, oracle::child_spec("d1", sv::transient));
       ASSERT_TRUE(a.is_ok());
       reference m = monitor(a.child());
@@ -290,6 +290,9 @@ TEST_F(RuntimeTest, ADynamicSupervisorStartsChildrenFromTheirOwnSpecs) {
       } while (now.is_null() || now == a.child());
       EXPECT_EQ(dynamic_supervisor::which_children(sup).size(), 1u);
       EXPECT_EQ(dynamic_supervisor::count_children(sup).active, 1u);
+      ASSERT_TRUE(dynamic_supervisor::start_child(sup, oracle::child_spec("d2")).is_ok());
+      EXPECT_EQ(dynamic_supervisor::start_child(sup, oracle::child_spec("d3")).reason(),
+                A("max_children"));
       oracle::shutdown_sup(sup);
     });
   });
@@ -348,7 +351,8 @@ TEST_F(RuntimeTest, AFailingRestartIsRetriedAndCountsTowardsTheIntensityAsOtpDoe
         if (!oracle::crash(sup, "b", tuple(A("crash"), 1))) oracle::shutdown_sup(sup);
       });
     });
-    EXPECT_EQ(oracle::join(got), oracle::join(oracle::fixture("sup_restart_init_fails", sc.name))) << sc.name;
+    EXPECT_EQ(oracle::join(got), oracle::join(oracle::fixture("sup_restart_init_fails", sc.name)))
+        << sc.name;
   }
 }
 
