@@ -58,18 +58,39 @@ void destroy_shallow(box* b, std::vector<box*>& pending) noexcept {
 
 }  // namespace
 
-void destroy_box(box* b) noexcept {
-  thread_local std::vector<box*> pending;
-  thread_local bool draining = false;
-  pending.push_back(b);
-  if (draining) return;  // an outer call on this thread drains the list
-  draining = true;
+namespace {
+
+void drain_list(std::vector<box*>& pending) noexcept {
   while (!pending.empty()) {
     box* x = pending.back();
     pending.pop_back();
     destroy_shallow(x, pending);
   }
-  draining = false;
+}
+
+// The per-thread work list. `alive` turns false when the thread's thread-locals are
+// destroyed: terms freed after that (static destructors, atexit hooks) use a local list.
+struct pending_boxes {
+  std::vector<box*> list;
+  bool draining = false;
+  bool alive = true;
+  ~pending_boxes() { alive = false; }
+};
+thread_local pending_boxes pending;
+
+}  // namespace
+
+void destroy_box(box* b) noexcept {
+  if (!pending.alive) {
+    std::vector<box*> local{b};
+    drain_list(local);
+    return;
+  }
+  pending.list.push_back(b);
+  if (pending.draining) return;  // an outer call on this thread drains the list
+  pending.draining = true;
+  drain_list(pending.list);
+  pending.draining = false;
 }
 
 byte_buffer* byte_buffer::make(size_t n) {
