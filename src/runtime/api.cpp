@@ -17,7 +17,6 @@ process* require_process();
 void yield_now(process* p);
 
 node_impl& current_node();
-void require_local(const pid& p);
 
 namespace {
 
@@ -33,9 +32,6 @@ node_impl& current_node() {
   return current_node_();
 }
 
-void require_local(const pid& p) {
-  if (!p.is_local()) throw std::logic_error("otpp: remote pids need distribution");
-}
 
 spawn_result spawn_impl(spawn_request req) {
   process* parent = current_process();
@@ -65,7 +61,6 @@ reference arm_timer(int64_t delay_ms, const pid& to, atom name, message_base* m)
 }  // namespace detail
 
 using detail::process;
-using detail::require_local;
 using detail::require_process;
 
 pid self() {
@@ -78,7 +73,6 @@ bool in_process() noexcept {
 
 void link(const pid& target) {
   process* p = require_process();
-  require_local(target);
   if (target == p->self()) return;
   auto same = [&](const detail::link_entry& l) { return l.peer == target; };
   detail::link_entry* e = p->links.find(same);
@@ -103,7 +97,6 @@ void link(const pid& target) {
 
 void unlink(const pid& target) {
   process* p = require_process();
-  require_local(target);
   auto same = [&](const detail::link_entry& l) { return l.peer == target; };
   detail::link_entry* e = p->links.find(same);
   if (!e || e->unlink_id != 0) return;
@@ -117,7 +110,6 @@ void unlink(const pid& target) {
 
 reference monitor(const pid& target) {
   process* p = require_process();
-  require_local(target);
   reference ref = reference::make();
   p->monitors.push({ref, target});
   using detail::monitor_item;
@@ -181,7 +173,6 @@ bool demonitor(const reference& ref, bool flush) {
 
 void exit(const pid& target, const term& reason) {
   process* p = detail::current_process();
-  if (!target.is_local()) throw std::logic_error("otpp: remote pids need distribution");
   pid from = p ? p->self() : pid();
   detail::send_signal(
       p, target,

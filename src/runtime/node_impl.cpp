@@ -130,6 +130,42 @@ mailbox_item* node_impl::deliver(uint64_t number, mailbox_item* item) noexcept {
   return push();
 }
 
+bool node_impl::route(process* from, const pid& to, mailbox_item* item) noexcept {
+  if (to.is_local()) {
+    if (to.is_null()) {
+      destroy_item(item);
+      return false;
+    }
+    if (mailbox_item* back = deliver(to.number(), item)) {
+      destroy_item(back);
+      return false;
+    }
+    return true;
+  }
+  if (remote_router* r = remote()) {
+    r->route(from, to, item);
+  } else {
+    unreachable(from ? from->self() : pid(), to, item);
+  }
+  return true;
+}
+
+void node_impl::unreachable(const pid& from, const pid& to, mailbox_item* item) noexcept {
+  mailbox_item* answer = nullptr;
+  if (item->kind == item_kind::link) {
+    answer = make_item<exit_item>(item_kind::exit, to, term(atoms::noconnection), true);
+  } else if (item->kind == item_kind::monitor) {
+    answer = make_item<down_item>(item_kind::down, static_cast<monitor_item*>(item)->ref, to,
+                                  term(atoms::noconnection));
+  }
+  destroy_item(item);
+  if (answer && from.is_local() && !from.is_null()) {
+    if (mailbox_item* back = deliver(from.number(), answer)) destroy_item(back);
+  } else if (answer) {
+    destroy_item(answer);
+  }
+}
+
 void node_impl::process_exited(process* p) noexcept {
   table_.remove(p);
   worker* w = tls().w;  // processes always end on a scheduler thread

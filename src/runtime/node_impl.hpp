@@ -14,6 +14,7 @@
 #include "otp/node.hpp"
 #include "process_table.hpp"
 #include "registry.hpp"
+#include "remote.hpp"
 #include "scheduler.hpp"
 #include "timers.hpp"
 
@@ -39,6 +40,17 @@ class node_impl {
   mailbox_item* deliver(uint64_t number, mailbox_item* item) noexcept;
   // Called by a process's final cleanup, on its own stack.
   void process_exited(process* p) noexcept;
+  // Sends an item to any pid, local or remote; takes ownership. Returns false when a local
+  // target is not alive (the item was dropped, and link/monitor were answered with noproc
+  // by the caller's own logic: see send_signal). Remote targets always return true: their
+  // failures come back asynchronously (noconnection).
+  bool route(process* from, const pid& to, mailbox_item* item) noexcept;
+  // Answers an item that cannot reach `to`'s node: links get an exit and monitors a DOWN
+  // with reason noconnection, as BEAM does; anything else is dropped.
+  void unreachable(const pid& from, const pid& to, mailbox_item* item) noexcept;
+  // Installs (or removes, with null) the distribution layer.
+  void set_remote(remote_router* r) noexcept { remote_.store(r, std::memory_order_release); }
+  remote_router* remote() const noexcept { return remote_.load(std::memory_order_acquire); }
 
   // ---- parts ----
   process_table& table() noexcept { return table_; }
@@ -85,7 +97,8 @@ class node_impl {
   blocking_pool blocking_;
   std::vector<std::unique_ptr<worker>> workers_;
 
-  std::atomic<int64_t> outside_births_{0};  // spawned from non-scheduler threads
+  std::atomic<int64_t> outside_births_{0};
+  std::atomic<remote_router*> remote_{nullptr};  // spawned from non-scheduler threads
   std::mutex exit_mu_;
   std::condition_variable exit_cv_;  // signalled when live_ drops during shutdown
 

@@ -94,15 +94,7 @@ void send_item(const pid& to, message_base* m) {
     destroy_item(m);
     throw std::logic_error("otpp: send outside a process needs exactly one running node");
   }
-  if (!to.is_local()) {
-    destroy_item(m);
-    throw std::logic_error("otpp: sending to another node needs distribution");
-  }
-  if (!to.is_null()) {
-    if (mailbox_item* back = n->deliver(to.number(), m)) destroy_item(back);  // dead pid: dropped
-  } else {
-    destroy_item(m);
-  }
+  n->route(p, to, m);  // a dead or unreachable pid: dropped, as in Erlang
   if (p && ++p->reductions >= reduction_budget && !p->in_blocking) yield_now(p);
 }
 

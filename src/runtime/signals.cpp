@@ -158,15 +158,11 @@ void enqueue_term(process* p, term t) {
 
 bool send_signal(process* from, const pid& to, mailbox_item* item) {
   node_impl* n = from ? from->node : node_impl::sole();
-  if (!to.is_local() || to.is_null() || !n) {
+  if (!n) {
     destroy_item(item);
     return false;
   }
-  if (mailbox_item* back = n->deliver(to.number(), item)) {
-    destroy_item(back);
-    return false;
-  }
-  return true;
+  return n->route(from, to, item);
 }
 
 void drain(process* p) {

@@ -271,3 +271,15 @@ TEST_F(RuntimeTest, ASwallowedExitIsRaisedAgainAtTheNextYieldPoint) {
   });
   EXPECT_EQ(why, A("stop_it"));
 }
+
+TEST_F(RuntimeTest, LinkingToAPidOfAnUnreachableNodeGivesNoconnection) {
+  node.run([] {
+    trap_exit(true);
+    pid far = pid::remote(atom("elsewhere@nohost"), 5, 1);
+    link(far);
+    auto e = receive<exit_msg>();
+    EXPECT_EQ(e.from, far);
+    EXPECT_EQ(e.reason, term(atoms::noconnection));
+    send(far, 1);  // dropped, no error
+  });
+}

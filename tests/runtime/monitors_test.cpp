@@ -108,3 +108,13 @@ TEST_F(RuntimeTest, EveryMonitorGetsItsOwnDown) {
     EXPECT_EQ(d2.ref, b);
   });
 }
+
+TEST_F(RuntimeTest, MonitoringAPidOfAnUnreachableNodeGivesDownNoconnection) {
+  node.run([] {
+    pid far = pid::remote(atom("elsewhere@nohost"), 5, 1);
+    reference r = monitor(far);
+    auto d = receive<down_msg>();
+    EXPECT_EQ(d.ref, r);
+    EXPECT_EQ(d.reason, term(atoms::noconnection));
+  });
+}

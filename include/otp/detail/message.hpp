@@ -16,6 +16,7 @@
 #include <utility>
 
 #include "otp/term.hpp"
+#include "otp/term_traits.hpp"
 
 namespace otp::detail {
 
@@ -55,6 +56,9 @@ struct type_ops {
   uint64_t (*reply_tag)(const message_base*) noexcept;
   // For replies: true when the replier already removed the caller's monitor on it.
   bool (*reply_unmonitored)(const message_base*) noexcept;
+  // The payload as a term, for messages that leave the node; false when the type has no
+  // term form (a member `term to_term() const`, or term_traits).
+  bool (*to_term)(const message_base*, term& out);
 };
 
 struct message_base : mailbox_item {
@@ -118,9 +122,21 @@ struct ops_holder {
       return false;
     }
   }
+  static bool as_term(const message_base* m, term& out) {
+    const T& v = static_cast<const message<T>*>(m)->value;
+    if constexpr (requires { { v.to_term() } -> std::convertible_to<term>; }) {
+      out = v.to_term();
+      return true;
+    } else if constexpr (term_convertible<T>) {
+      out = otp::to_term(v);
+      return true;
+    } else {
+      return false;
+    }
+  }
   static constexpr type_ops ops{&destroy, &name, category_of<T>(),
                                 category_of<T>() == msg_category::reply ? &tag : nullptr,
-                                &unmonitored};
+                                &unmonitored, &as_term};
 };
 
 template <class T>
