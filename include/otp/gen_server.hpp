@@ -248,6 +248,17 @@ struct start_options {
 template <class R>
 void reply(const from& to, R&& value) {
   using V = detail::message_type_t<R>;
+  if (!to.erlang_tag.is_nil()) {  // the caller speaks terms (another node, or Erlang)
+    V v(std::forward<R>(value));
+    if constexpr (requires { { v.to_term() } -> std::convertible_to<term>; }) {
+      detail::send_erlang_reply(to, v.to_term());
+    } else if constexpr (term_convertible<V>) {
+      detail::send_erlang_reply(to, otp::to_term(v));
+    } else {  // a C++ value with no term form: say what it was
+      detail::send_erlang_reply(to, otp::tuple(atom("cpp_value"), term::binary(detail::ops_holder<V>::name())));
+    }
+    return;
+  }
   bool dropped = detail::drop_watcher(to.tag);
   send(to.caller, reply_msg<V>{to.tag, V(std::forward<R>(value)), dropped});
 }

@@ -72,6 +72,14 @@ term proc_lib_data();
 // its own code): behaviours skip terminate callbacks and crash reports then, as OTP does.
 bool exiting_by_signal() noexcept;
 
+// Aliases (OTP 24+): a reference other processes (typically on other nodes) can send to
+// while it is active. Messages to an inactive alias are dropped, so a late reply to a call
+// that gave up never arrives.
+void activate_alias(const reference& alias);
+void deactivate_alias(const reference& alias);
+// Sends to an alias, local or remote; takes ownership of m.
+void send_to_alias(const reference& alias, message_base* m);
+
 // For calls: the callee, replying, removes the caller's monitor on itself (true if there
 // was one), so the caller can drop its side without a demonitor signal (forget_monitor).
 bool drop_watcher(const reference& ref);

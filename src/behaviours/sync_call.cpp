@@ -17,6 +17,16 @@ pid server_ref::resolve() const {
 
 namespace detail {
 
+void send_erlang_reply(const from& to, term reply) {
+  const term& tag = to.erlang_tag;
+  term msg = otp::tuple(tag, std::move(reply));
+  if (tag.is_cons() && tag.head().is_atom(atom("alias")) && tag.tail().is_reference()) {
+    send_to_alias(tag.tail().as_reference(), make_message<term>(std::move(msg)));
+  } else {
+    send(to.caller, std::move(msg));
+  }
+}
+
 void call_noproc(const call_site& site) {
   throw exit_exception(otp::tuple(atoms::noproc, site.where()));
 }

@@ -269,6 +269,25 @@ bool detail::exiting_by_signal() noexcept {
   return p && p->exiting;
 }
 
+void detail::activate_alias(const reference& alias) {
+  process* p = require_process();
+  p->node->activate_alias(alias, p->number);
+}
+
+void detail::deactivate_alias(const reference& alias) { current_node().deactivate_alias(alias); }
+
+void detail::send_to_alias(const reference& alias, message_base* m) {
+  process* p = current_process();
+  node_impl& n = p ? *p->node : current_node();
+  if (alias.node() == atom()) {
+    n.deliver_alias(alias, m);
+  } else if (remote_router* r = n.remote()) {
+    r->send_alias(p, alias, m);
+  } else {
+    destroy_item(m);
+  }
+}
+
 bool detail::drop_watcher(const reference& ref) {
   return require_process()->monitored_by.erase_if(
              [&](const watcher_entry& w) { return w.ref == ref; }) > 0;

@@ -166,6 +166,30 @@ void node_impl::unreachable(const pid& from, const pid& to, mailbox_item* item) 
   }
 }
 
+void node_impl::activate_alias(const reference& r, uint64_t number) {
+  std::lock_guard lk(alias_mu_);
+  aliases_[r] = number;
+}
+
+void node_impl::deactivate_alias(const reference& r) {
+  std::lock_guard lk(alias_mu_);
+  aliases_.erase(r);
+}
+
+void node_impl::deliver_alias(const reference& r, mailbox_item* item) noexcept {
+  uint64_t number = 0;
+  {
+    std::lock_guard lk(alias_mu_);
+    auto it = aliases_.find(r);
+    if (it != aliases_.end()) number = it->second;
+  }
+  if (number == 0) {
+    destroy_item(item);
+    return;
+  }
+  if (mailbox_item* back = deliver(number, item)) destroy_item(back);
+}
+
 void node_impl::process_exited(process* p) noexcept {
   table_.remove(p);
   worker* w = tls().w;  // processes always end on a scheduler thread

@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <unordered_map>
 #include <vector>
 
 #include "blocking_pool.hpp"
@@ -48,6 +49,12 @@ class node_impl {
   // Answers an item that cannot reach `to`'s node: links get an exit and monitors a DOWN
   // with reason noconnection, as BEAM does; anything else is dropped.
   void unreachable(const pid& from, const pid& to, mailbox_item* item) noexcept;
+  // Aliases: reference -> owning process number, while active.
+  void activate_alias(const reference& r, uint64_t number);
+  void deactivate_alias(const reference& r);
+  // Delivers to the process owning an active alias; drops (and frees) it otherwise.
+  void deliver_alias(const reference& r, mailbox_item* item) noexcept;
+
   // Installs (or removes, with null) the distribution layer.
   void set_remote(remote_router* r) noexcept { remote_.store(r, std::memory_order_release); }
   remote_router* remote() const noexcept { return remote_.load(std::memory_order_acquire); }
@@ -98,7 +105,9 @@ class node_impl {
   std::vector<std::unique_ptr<worker>> workers_;
 
   std::atomic<int64_t> outside_births_{0};
-  std::atomic<remote_router*> remote_{nullptr};  // spawned from non-scheduler threads
+  std::atomic<remote_router*> remote_{nullptr};
+  std::mutex alias_mu_;
+  std::unordered_map<reference, uint64_t> aliases_;  // guarded by alias_mu_  // spawned from non-scheduler threads
   std::mutex exit_mu_;
   std::condition_variable exit_cv_;  // signalled when live_ drops during shutdown
 

@@ -463,3 +463,58 @@ TEST_F(RuntimeTest, HibernateLetsTheServerDropTransientMemory) {
     EXPECT_TRUE(sys::get_state<sleepy>(s).cache.empty());
   });
 }
+
+namespace {
+struct echo_terms {  // accepts Erlang-form calls and casts
+  using calls = types<term>;
+  using casts = types<term>;
+  term handle_call(const term& t, const from&) { return t; }
+  void handle_cast(const term& t) { last = t; }
+  term to_term() const { return tuple(A("last"), last); }
+  term last;
+};
+}  // namespace
+
+TEST_F(RuntimeTest, ACallInErlangFormIsAnsweredAsErlangExpects) {
+  node.run([] {
+    pid s = gs::start<echo_terms>().child();
+    reference tag = reference::make();
+    send(s, tuple(A("$gen_call"), tuple(self(), tag), tuple(A("hi"), 1)));
+    EXPECT_EQ(receive<term>(), tuple(tag, tuple(A("hi"), 1)));
+  });
+}
+
+TEST_F(RuntimeTest, AReplyToAnAliasTagGoesToTheAliasWhileItIsActive) {
+  node.run([] {
+    pid s = gs::start<echo_terms>().child();
+    reference alias = reference::make();
+    detail::activate_alias(alias);
+    term tag = term::cons(A("alias"), alias);  // OTP 24+ call tags: [alias | Ref]
+    send(s, tuple(A("$gen_call"), tuple(self(), tag), A("first")));
+    EXPECT_EQ(receive<term>(), tuple(tag, A("first")));
+    detail::deactivate_alias(alias);
+    send(s, tuple(A("$gen_call"), tuple(self(), tag), A("late")));
+    gs::cast(s, term(A("sync")));
+    sys::get_status(s);  // a round trip: the late reply would have arrived by now
+    EXPECT_FALSE(receive_for<term>(0ms).has_value());
+  });
+}
+
+TEST_F(RuntimeTest, ErlangFormCastsAndSystemMessagesWork) {
+  node.run([] {
+    pid s = gs::start<echo_terms>().child();
+    send(s, tuple(A("$gen_cast"), A("noted")));
+    reference tag = reference::make();
+    send(s, tuple(A("system"), tuple(self(), tag), A("get_state")));
+    EXPECT_EQ(receive<term>(), tuple(tag, tuple(A("last"), A("noted"))));
+    send(s, tuple(A("system"), tuple(self(), tag), A("suspend")));
+    EXPECT_EQ(receive<term>(), tuple(tag, atoms::ok));
+    send(s, tuple(A("system"), tuple(self(), tag), A("get_status")));
+    term st = receive<term>()[1];
+    EXPECT_EQ(st[0], term(atoms::status));
+    EXPECT_EQ(st[2], tuple(A("module"), A("gen_server")));
+    EXPECT_EQ(st[3].list_elements()[1], term(atoms::suspended));
+    send(s, tuple(A("system"), tuple(self(), tag), A("resume")));
+    EXPECT_EQ(receive<term>(), tuple(tag, atoms::ok));
+  });
+}

@@ -61,6 +61,21 @@ struct infos_of<S> {
   using type = typename S::infos;
 };
 
+template <class T, class List>
+struct contains;
+template <class T, class... Ts>
+struct contains<T, types<Ts...>> : std::bool_constant<(std::is_same_v<T, Ts> || ...)> {};
+
+// Erlang's wire forms of gen_server traffic, as other nodes (and Erlang code) send them.
+bool is_erlang_call(const term& t);    // {'$gen_call', {Pid, Tag}, Request}
+bool is_erlang_cast(const term& t);    // {'$gen_cast', Msg}
+bool is_erlang_system(const term& t);  // {system, {Pid, Tag}, Request}
+from erlang_from(const term& pid_and_tag);
+
+// Answers an Erlang-form system message ({system, From, Req} from erl's sys module) with
+// the replies sys expects. Returns true when the process must terminate with `*reason`.
+bool handle_erlang_system(otp::detail::sys_target& t, otp::detail::sys_state& st, const term& msg, term* reason);
+
 // Non-template helpers (src/behaviours/gen_server.cpp).
 void report_termination(const char* server, const term& reason, const char* last_message,
                         const term& state);
@@ -215,6 +230,7 @@ class server_process final : public otp::detail::process_body, public otp::detai
 
   bool receive_system() {
     return receive([this](otp::detail::system_request r) { return on_system(r); },
+                   when(erlang_system_guard{}, erlang_system_clause{this}),
                    after(std::chrono::milliseconds(0), [] { return false; }));
   }
 
@@ -256,6 +272,27 @@ class server_process final : public otp::detail::process_body, public otp::detai
     server_process* s;
     bool operator()(timeout_msg t) const { return s->on_timeout(t); }
   };
+  struct erlang_call_guard {
+    bool operator()(const term& t) const { return is_erlang_call(t); }
+  };
+  struct erlang_call_clause {
+    server_process* s;
+    bool operator()(term t) const { return s->on_erlang_call(t); }
+  };
+  struct erlang_cast_guard {
+    bool operator()(const term& t) const { return is_erlang_cast(t); }
+  };
+  struct erlang_cast_clause {
+    server_process* s;
+    bool operator()(term t) const { return s->on_erlang_cast(t); }
+  };
+  struct erlang_system_guard {
+    bool operator()(const term& t) const { return is_erlang_system(t); }
+  };
+  struct erlang_system_clause {
+    server_process* s;
+    bool operator()(term t) const { return s->on_erlang_system(t); }
+  };
   struct any_clause {
     server_process* s;
     bool operator()(any_message m) const { return s->on_any(m); }
@@ -264,6 +301,9 @@ class server_process final : public otp::detail::process_body, public otp::detai
   template <class... Cs, class... Ks, class... Is>
   bool receive_all(types<Cs...>, types<Ks...>, types<Is...>) {
     return receive(system_clause{this}, call_clause<Cs>{this}..., cast_clause<Ks>{this}...,
+                   when(erlang_system_guard{}, erlang_system_clause{this}),
+                   when(erlang_call_guard{}, erlang_call_clause{this}),
+                   when(erlang_cast_guard{}, erlang_cast_clause{this}),
                    when(parent_guard{this}, parent_clause{this}), timeout_clause{this},
                    info_clause<Is>{this}..., any_clause{this},
                    after(std::chrono::milliseconds(0), [] { return false; }));
@@ -273,6 +313,34 @@ class server_process final : public otp::detail::process_body, public otp::detai
 
   bool on_system(otp::detail::system_request& r) {
     otp::detail::handle_system(*this, sys_, r);
+    return true;
+  }
+
+  // A call that came as a term ({'$gen_call', {Pid, Tag}, Req}: another node, or Erlang).
+  bool on_erlang_call(const term& t) {
+    if constexpr (contains<term, typename calls_of<S>::type>::value) {
+      call_msg<term> m{erlang_from(t[1]), t[2]};
+      return on_call(m);
+    } else {
+      throw exit_exception(otp::tuple(atom("bad_call"), t[2]));
+    }
+  }
+
+  bool on_erlang_cast(const term& t) {
+    if constexpr (contains<term, typename casts_of<S>::type>::value) {
+      cast_msg<term> m{t[1]};
+      return on_cast(m);
+    } else {
+      throw exit_exception(otp::tuple(atom("bad_cast"), t[1]));
+    }
+  }
+
+  bool on_erlang_system(const term& t) {
+    term reason;
+    if (handle_erlang_system(*this, sys_, t, &reason)) {
+      sys_terminate(reason);
+      throw exit_exception(reason);
+    }
     return true;
   }
 

@@ -16,7 +16,16 @@ namespace otp {
 struct from {
   pid caller;
   reference tag;
+  /// For calls that came as Erlang terms ({'$gen_call', {Pid, Tag}, Req}, from BEAM or any
+  /// term-speaking client): the Tag to reply with, as {Tag, Reply}. `[]` for otpp calls.
+  term erlang_tag;
 };
+
+namespace detail {
+// Replies {Tag, Reply} to a call that came as an Erlang term: to the alias when Tag is
+// [alias | Alias] (OTP 24+), else to the caller's pid.
+void send_erlang_reply(const from& to, term reply);
+}  // namespace detail
 
 namespace detail {
 
