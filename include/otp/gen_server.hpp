@@ -217,6 +217,30 @@ struct reply_of<Req> {
 template <class Req>
 using reply_t = typename reply_of<std::decay_t<Req>>::type;
 
+}  // namespace gen_server
+
+namespace detail {
+// Whether a request (and its reply) can travel to a server on another node: both need a
+// term form (to_term / term_traits).
+template <class Q>
+concept request_has_term_form =
+    term_convertible<Q> || requires(const Q& q) { { q.to_term() } -> std::convertible_to<term>; };
+template <class Q, class R>
+concept remote_callable = request_has_term_form<Q> && (std::is_same_v<R, term> || term_convertible<R>);
+
+template <class Q>
+term remote_request_term(const Q& q) {
+  if constexpr (requires { { q.to_term() } -> std::convertible_to<term>; }) {
+    return q.to_term();
+  } else {
+    return otp::to_term(q);
+  }
+}
+
+}  // namespace detail
+
+namespace gen_server {
+
 // Envelopes on the wire (local processes).
 template <class Req>
 struct call_msg {
@@ -276,6 +300,12 @@ reply_t<Req> call(const server_ref& ref, Req&& req, std::chrono::milliseconds ti
 template <class M>
 void cast(const server_ref& ref, M&& msg) {
   using V = detail::message_type_t<M>;
+  if (ref.is_remote()) {  // another node: {'$gen_cast', Msg}
+    if constexpr (detail::request_has_term_form<V>) {
+      detail::remote_cast(ref, detail::remote_request_term(V(std::forward<M>(msg))));
+    }
+    return;  // a C++-only value cannot leave the node: dropped, as casts never fail
+  }
   pid to = ref.resolve();
   if (!to.is_null()) send(to, cast_msg<V>{V(std::forward<M>(msg))});
 }

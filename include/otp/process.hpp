@@ -63,6 +63,8 @@ struct spawn_result {
 spawn_result spawn_impl(spawn_request req);
 void send_item(const pid& to, message_base* m);
 void send_named(atom name, message_base* m);
+// {Name, Node} ! M: to a name on any node (dropped when the node cannot be reached).
+void send_named_remote(atom name, atom node, message_base* m);
 void body_deleter(process_body* b) noexcept;
 
 // proc_lib bookkeeping of the calling process: {Parent, Ancestors}, or [] when unset.
@@ -168,6 +170,15 @@ void send(atom name, T&& msg) {
   detail::send_named(name, detail::make_message<V>(std::forward<T>(msg)));
 }
 
+/// Sends to `{name, node}` (Erlang's `{Name, Node} ! Msg`): to the process registered as
+/// `name` on `node`, this one or another. The message must have a term form to leave the
+/// node. Never fails: an unknown name or unreachable node drops it, as in Erlang.
+template <class T>
+void send(atom name, atom node, T&& msg) {
+  using V = detail::message_type_t<T>;
+  detail::send_named_remote(name, node, detail::make_message<V>(std::forward<T>(msg)));
+}
+
 /// Links the caller and `p` (in a process). Linking to a dead process sends the caller an
 /// exit signal `noproc`: when trapping exits that arrives as a message; otherwise the call
 /// throws exit_exception(noproc), as Erlang's link/1 raises noproc.
@@ -180,6 +191,9 @@ void unlink(const pid& p);
 reference monitor(const pid& p);
 /// Monitors the process registered as `name`; the DOWN message names `{Name, Node}`.
 reference monitor(atom name);
+/// Monitors the process registered as `name` on `node` (DOWN names `{Name, Node}`; reason
+/// `noproc` when nobody has the name, `noconnection` when the node cannot be reached).
+reference monitor(atom name, atom node);
 /// Removes a monitor. With `flush`, also removes a DOWN for it already in the mailbox.
 /// Returns false when the monitor was not active (Erlang's demonitor(R, [info])).
 bool demonitor(const reference& ref, bool flush = false);

@@ -12,7 +12,14 @@
 namespace otp {
 
 pid server_ref::resolve() const {
-  return by_name_ ? whereis(name_) : pid_;
+  if (!by_name_) return pid_;
+  if (node_ != atom() && node_ != this_node().name) return otp::pid();
+  return whereis(name_);
+}
+
+bool server_ref::is_remote() const noexcept {
+  if (!by_name_) return !pid_.is_local();
+  return node_ != atom() && node_ != this_node().name;
 }
 
 namespace detail {
@@ -25,6 +32,47 @@ void send_erlang_reply(const from& to, term reply) {
   } else {
     send(to.caller, std::move(msg));
   }
+}
+
+namespace {
+void send_term_to(const server_ref& ref, term msg) {
+  if (ref.by_name()) {
+    send(ref.name(), ref.node(), std::move(msg));
+  } else {
+    send(ref.pid(), std::move(msg));
+  }
+}
+}  // namespace
+
+term remote_call(const server_ref& ref, term request, int64_t timeout_ms, const call_site& site) {
+  reference mref = ref.by_name() ? monitor(ref.name(), ref.node()) : monitor(ref.pid());
+  activate_alias(mref);
+  const term tag = term::cons(term(atom("alias")), term(mref));
+  send_term_to(ref, otp::tuple(atom("$gen_call"), otp::tuple(self(), tag), std::move(request)));
+  auto is_reply = [&](const term& t) { return t.is_tuple(2) && t[0] == tag; };
+  auto is_down = [&](const down_msg& d) { return d.ref == mref; };
+  auto timeout = timeout_ms < 0 ? otp::infinity : std::chrono::milliseconds(timeout_ms);
+  term failure;
+  std::optional<term> reply =
+      receive(when(is_reply, [](const term& t) -> std::optional<term> { return t[1]; }),
+              when(is_down,
+                   [&](down_msg d) -> std::optional<term> {
+                     failure = otp::tuple(d.reason, site.where());
+                     return std::nullopt;
+                   }),
+              after(timeout, [&]() -> std::optional<term> {
+                failure = otp::tuple(atoms::timeout, site.where());
+                return std::nullopt;
+              }));
+  // A reply that comes later finds the alias inactive and is dropped.
+  deactivate_alias(mref);
+  demonitor(mref, true);
+  if (!reply) throw exit_exception(failure);
+  return std::move(*reply);
+}
+
+void remote_cast(const server_ref& ref, term msg) {
+  send_term_to(ref, otp::tuple(atom("$gen_cast"), std::move(msg)));
 }
 
 void call_noproc(const call_site& site) {

@@ -264,8 +264,8 @@ control_result<control_message> parse_as(const term& t, const term* payload) {
 template <class M>
 std::pair<term, std::optional<term>> build_as(const M& m) {
   using namespace ctrl;
-  const term op(int(M::op));
-  const term unused(atom{});  // ''
+  const term op{int(M::op)};
+  const term unused{atom{}};  // ''
   if constexpr (std::is_same_v<M, link> || std::is_same_v<M, unlink> ||
                 std::is_same_v<M, group_leader>)
     return {term::tuple({op, m.from, m.to}), std::nullopt};

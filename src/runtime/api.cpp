@@ -125,7 +125,7 @@ reference monitor(atom name) {
   process* p = require_process();
   reference ref = reference::make();
   pid target = p->node->names().find(name);
-  auto item = otp::tuple(name, atoms::nonode_nohost);
+  auto item = otp::tuple(name, this_node().name);
   if (!target.is_null()) {
     p->monitors.push({ref, target, name, true});
     using detail::monitor_item;
@@ -135,6 +135,23 @@ reference monitor(atom name) {
     p->monitors.erase_if([&](const detail::monitor_entry& m) { return m.ref == ref; });
   }
   detail::enqueue_term(p, otp::tuple(atoms::DOWN, ref, atoms::process, item, atoms::noproc));
+  return ref;
+}
+
+namespace detail {
+bool monitor_remote_name(const reference& ref, atom name, atom node);  // src/dist
+}
+
+reference monitor(atom name, atom node) {
+  if (node == atom() || node == this_node().name) return monitor(name);
+  process* p = require_process();
+  reference ref = reference::make();
+  p->monitors.push({ref, pid::remote(node, 0, 0), name, true});
+  if (!detail::monitor_remote_name(ref, name, node)) {  // not distributed
+    p->monitors.erase_if([&](const detail::monitor_entry& m) { return m.ref == ref; });
+    detail::enqueue_term(p, otp::tuple(atoms::DOWN, ref, atoms::process, otp::tuple(name, node),
+                                       atoms::noconnection));
+  }
   return ref;
 }
 

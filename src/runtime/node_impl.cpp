@@ -301,7 +301,9 @@ void node_impl::shutdown() {
                    live());
     }
   }
-  // 3. Timers, blocking threads and schedulers stop; threads are joined.
+  // 3. Distribution ends (connections close), then timers, blocking threads and
+  // schedulers stop; threads are joined.
+  remote_owner_.reset();
   timers_.stop();
   blocking_.stop();
   stop_workers_.store(true, std::memory_order_seq_cst);

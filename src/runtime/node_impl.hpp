@@ -58,6 +58,11 @@ class node_impl {
   // Installs (or removes, with null) the distribution layer.
   void set_remote(remote_router* r) noexcept { remote_.store(r, std::memory_order_release); }
   remote_router* remote() const noexcept { return remote_.load(std::memory_order_acquire); }
+  // Keeps the distribution layer alive until shutdown, which ends it once every process has
+  // exited (their exit signals still reach other nodes) and before the schedulers stop.
+  void adopt_remote(std::unique_ptr<remote_router> r) noexcept {
+    remote_owner_ = std::move(r);
+  }
 
   // ---- parts ----
   process_table& table() noexcept { return table_; }
@@ -106,6 +111,7 @@ class node_impl {
 
   std::atomic<int64_t> outside_births_{0};
   std::atomic<remote_router*> remote_{nullptr};
+  std::unique_ptr<remote_router> remote_owner_;
   std::mutex alias_mu_;
   std::unordered_map<reference, uint64_t> aliases_;  // guarded by alias_mu_  // spawned from non-scheduler threads
   std::mutex exit_mu_;

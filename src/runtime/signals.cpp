@@ -80,10 +80,15 @@ bool handle_exit(process* p, const exit_item& e) {
   return dies(p, e.reason);
 }
 
+// The node of a monitor by name: the target's for remote names, else ours.
+atom monitored_node(const monitor_entry& m) {
+  return m.target.is_local() ? this_node().name : m.target.node();
+}
+
 void handle_down(process* p, down_item& d) {
   monitor_entry* m = p->monitors.find([&](const monitor_entry& e) { return e.ref == d.ref; });
   if (!m) return;  // demonitored meanwhile: the DOWN must not appear
-  term item = m->by_name ? otp::tuple(m->name, atoms::nonode_nohost) : term(d.from);
+  term item = m->by_name ? otp::tuple(m->name, monitored_node(*m)) : term(d.from);
   p->monitors.erase_if([&](const monitor_entry& e) { return e.ref == d.ref; });
   enqueue_term(p, otp::tuple(atoms::DOWN, d.ref, atoms::process, item, d.reason));
 }
@@ -206,7 +211,7 @@ process_info snapshot(process* p, atom status) {
     if (l.unlink_id == 0) info.links.push_back(l.peer);
   for (auto& m : p->monitors)
     info.monitors.emplace_back(
-        m.ref, m.by_name ? otp::tuple(m.name, atoms::nonode_nohost) : term(m.target));
+        m.ref, m.by_name ? otp::tuple(m.name, monitored_node(m)) : term(m.target));
   for (auto& w : p->monitored_by) info.monitored_by.emplace_back(w.ref, w.watcher);
   info.memory += 32 * (info.links.size() + info.monitors.size() + info.monitored_by.size());
   if (p->ext) info.memory += sizeof(process_ext);

@@ -594,6 +594,17 @@ struct call_description {
   }
 };
 
+template <class R>
+R remote_reply_value(const term& t) {
+  if constexpr (std::is_same_v<R, term>) {
+    return t;
+  } else {
+    std::optional<R> v = otp::try_from_term<R>(t);
+    if (!v) throw exit_exception(otp::tuple(atom("bad_reply"), t));
+    return std::move(*v);
+  }
+}
+
 template <class Req>
 reply_t<Req> do_call(const server_ref& ref, Req&& req,
                      std::optional<std::chrono::milliseconds> timeout) {
@@ -605,6 +616,16 @@ reply_t<Req> do_call(const server_ref& ref, Req&& req,
     desc.type = nullptr;
   }
   otp::detail::call_site site{&call_description::make, &desc};
+  if (ref.is_remote()) {  // another node: the request and its reply travel as terms
+    if constexpr (otp::detail::remote_callable<Q, R>) {
+      int64_t ms = timeout ? otp::detail::to_timeout_ms(*timeout) : 5000;
+      term request = otp::detail::remote_request_term(Q(std::forward<Req>(req)));
+      term reply = otp::detail::remote_call(ref, std::move(request), ms, site);
+      return remote_reply_value<R>(reply);
+    } else {  // C++-only types cannot leave the node
+      throw exit_exception(otp::tuple(atom("no_term_form"), site.where()));
+    }
+  }
   pid to = ref.resolve();
   if (to.is_null()) otp::detail::call_noproc(site);
   reference tag = otp::detail::begin_call(to, site);

@@ -12,6 +12,8 @@
 
 namespace otp {
 
+class server_ref;
+
 /// Identifies a call in progress: who asked, and the tag its reply must carry.
 struct from {
   pid caller;
@@ -46,6 +48,13 @@ reference begin_call(const pid& to, const call_site& site);
 // infinity): exit({timeout, Where}). Always demonitors and stops awaiting the tag.
 message_base* finish_call(const reference& tag, const type_ops* expected, int64_t timeout_ms,
                           const call_site& site);
+
+// A call to a process on another node, in Erlang's own form: sends {'$gen_call', {self(),
+// [alias | Mref]}, Request} and waits for {[alias | Mref], Reply} (Mref monitors the server
+// and is the alias while the call lasts). Returns Reply; exits as finish_call does.
+term remote_call(const server_ref& ref, term request, int64_t timeout_ms, const call_site& site);
+// Sends {'$gen_cast', Msg} to a process on another node.
+void remote_cast(const server_ref& ref, term msg);
 
 // exit({noproc, Where}) for a name nobody holds.
 [[noreturn]] void call_noproc(const call_site& site);

@@ -1,0 +1,122 @@
+#pragma once
+// One connection to another node: socket I/O (Boost.Asio, on the distribution thread),
+// the handshake, frames, ticks, and the bookkeeping needed when it goes down.
+//
+// Threads: enqueue() is called from any thread (a process sending); everything else runs on
+// the distribution thread. `mu_` guards the output buffer, the pending list and the
+// tracked links and monitors.
+//
+// Invariants:
+//  - Frames are appended to `out_` in the order enqueue() was called, so messages and
+//    signals from one process to another keep their order across the network.
+//  - At most one asio write is in flight; whatever accumulates meanwhile goes out with the
+//    next one (batched writes: no syscall per message under load).
+//  - Before the handshake completes, control messages wait in `pending_` (unencoded: the
+//    peer's flags are not known yet); if it fails they are answered as unreachable.
+
+#include <utility>  // before Asio: Boost 1.74's awaitable.hpp uses std::exchange unincluded
+#include <boost/asio.hpp>
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "control.hpp"
+#include "frame.hpp"
+#include "handshake.hpp"
+
+namespace otp::dist {
+
+class controller;
+
+class connection : public std::enable_shared_from_this<connection> {
+ public:
+  enum class role : uint8_t { initiator, acceptor };
+  enum class phase : uint8_t { connecting, handshaking, up, closed };
+
+  connection(controller& c, boost::asio::io_context& io, role r, std::string peer_name);
+
+  // Any thread: sends a control message (queued until the connection is up). False when
+  // the connection is closed (the message was not sent).
+  bool enqueue(control_message m);
+
+  // Distribution thread only:
+  boost::asio::ip::tcp::socket& socket() noexcept { return sock_; }
+  void start_handshake(handshake hs);  // the socket is connected
+  void close(const std::string& why);   // idempotent
+  const std::string& peer_name() const noexcept { return peer_name_; }
+  atom peer() const noexcept { return peer_; }
+  phase state() const;
+  // Whether the handshake ever completed (a node that was up goes down; an attempt fails).
+  bool was_up() const noexcept { return was_up_.load(std::memory_order_acquire); }
+  role side() const noexcept { return role_; }
+
+  // Links and monitors that cross this connection, to answer with noconnection when it
+  // goes down (see controller::connection_down).
+  struct our_monitor {  // a local process monitors a remote one
+    pid watcher;
+    proc_ref target;  // a pid, or the name it was monitored by
+  };
+  struct their_monitor {  // a remote process monitors a local one
+    pid target;
+    pid watcher;
+    std::optional<atom> name;  // set when it monitored by name
+  };
+  struct tracked {
+    std::set<std::pair<pid, pid>> links;  // (local, remote)
+    std::map<reference, our_monitor> monitors;
+    std::map<reference, their_monitor> watchers;
+    std::vector<control_message> pending;
+  };
+  // Moves the bookkeeping out (when the connection is down).
+  tracked take_tracked();
+  // A remote process now monitors a local one (dispatch, after delivering the monitor).
+  void add_watcher(const reference& ref, their_monitor w);
+  // Ends a remote process's monitor (on DEMONITOR_P); returns what it was.
+  std::optional<their_monitor> take_watcher(const reference& ref);
+  // Records what an incoming control message means for the bookkeeping.
+  void track_incoming(const control_message& m);
+
+ private:
+  // Records an outgoing message, and fills in what only the bookkeeping knows (the name a
+  // monitor was made by). REQUIRES: mu_
+  void track_outgoing(control_message& m);
+  void read_handshake();
+  void on_handshake_done(const handshake_done& d, std::string leftover);
+  void read_frames();
+  void consume(std::string_view bytes);
+  void kick_write();  // REQUIRES: mu_ held by caller... posts the write
+  void write_now();
+  void arm_ticker();
+  void write_raw(std::string bytes, bool close_after);
+
+  controller& ctl_;
+  boost::asio::io_context& io_;
+  boost::asio::ip::tcp::socket sock_;
+  boost::asio::steady_timer ticker_;
+  role role_;
+  std::string peer_name_;
+  atom peer_;
+  uint64_t flags_ = 0;
+  std::optional<handshake> hs_;
+  std::optional<frame_decoder> dec_;
+  std::optional<frame_encoder> enc_;
+  std::array<char, 64 * 1024> rbuf_{};
+  std::string wbuf_;  // the write in flight (distribution thread)
+
+  std::atomic<bool> was_up_{false};
+  mutable std::mutex mu_;
+  phase phase_ = phase::connecting;  // guarded by mu_
+  std::string out_;                  // guarded by mu_
+  bool writing_ = false;             // guarded by mu_
+  tracked tracked_;                  // guarded by mu_
+  std::chrono::steady_clock::time_point last_read_, last_write_;
+  bool wrote_since_tick_ = false;  // guarded by mu_
+};
+
+}  // namespace otp::dist

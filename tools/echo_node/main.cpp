@@ -1,0 +1,111 @@
+// otpp_echo_node: the interop contract of docs/distribution.md. A node that erl talks to:
+//
+//   otpp_echo_node --name echo@127.0.0.1 --cookie COOKIE [--ticktime SECONDS]
+//
+// It registers with EPMD and runs a supervisor (echo_sup) with one gen_server, `echo`:
+//   gen_server:call({echo, Node}, Term)        -> Term (unchanged)
+//   gen_server:call({echo, Node}, whoami)      -> {pid, EchoPid}
+//   gen_server:call({echo, Node}, {stop, R})   -> ok, then echo exits with R
+//   gen_server:cast({echo, Node}, {send, Pid, Msg})  sends Msg to Pid
+// The node runs until it is killed (SIGINT/SIGTERM stop it cleanly).
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include <otp/dist.hpp>
+#include <otp/gen_server.hpp>
+#include <otp/logger.hpp>
+#include <otp/otp.hpp>
+#include <otp/supervisor.hpp>
+
+using namespace otp;
+namespace sv = otp::supervisor;
+
+namespace {
+
+struct echo {
+  using calls = types<term>;
+  using casts = types<term>;
+
+  gen_server::call_result<term> handle_call(term req, const from&) {
+    if (req.is_atom(atom("whoami"))) return gen_server::call_result<term>::reply(otp::tuple(atom("pid"), self()));
+    if (req.is_tuple(2) && req[0].is_atom(atoms::stop))
+      return gen_server::call_result<term>::stop_with(req[1], term(atoms::ok));
+    return gen_server::call_result<term>::reply(std::move(req));
+  }
+
+  void handle_cast(term msg) {
+    if (msg.is_tuple(3) && msg[0].is_atom(atom("send")) && msg[1].is_pid()) send(msg[1].as_pid(), msg[2]);
+  }
+};
+
+[[noreturn]] void usage(const char* why) {
+  std::fprintf(stderr,
+               "otpp_echo_node: %s\nusage: otpp_echo_node (--name NAME@HOST | --sname NAME) "
+               "[--cookie COOKIE] [--ticktime SECONDS] [--port PORT]\n",
+               why);
+  std::exit(2);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  dist_options opts;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) usage(("missing value for " + a).c_str());
+      return argv[++i];
+    };
+    if (a == "--name") {
+      opts.name = value();
+      opts.long_names = true;
+    } else if (a == "--sname") {
+      opts.name = value();
+      opts.long_names = false;
+    } else if (a == "--cookie") {
+      opts.cookie = value();
+    } else if (a == "--ticktime") {
+      opts.net_ticktime = std::chrono::seconds(std::stoi(value()));
+    } else if (a == "--port") {
+      opts.listen_port = uint16_t(std::stoi(value()));
+    } else {
+      usage(("unknown argument " + a).c_str());
+    }
+  }
+  if (opts.name.empty()) usage("a node name is required");
+  if (opts.cookie.empty()) {
+    if (const char* c = std::getenv("OTPP_COOKIE")) opts.cookie = c;
+  }
+
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);  // threads started below inherit this
+
+  otp::node n;
+  try {
+    start_distribution(n, opts);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "otpp_echo_node: cannot start distribution: %s\n", e.what());
+    return 1;
+  }
+  pid sup = n.spawn([] {
+    sv::spec tree{{.strategy = sv::one_for_one, .intensity = 1000, .period = std::chrono::seconds(1)},
+                  {sv::worker<echo>(atom("echo"), gen_server::start_options{.name = atom("echo")})}};
+    trap_exit(true);
+    auto r = sv::start_link(tree, {.name = atom("echo_sup")});
+    if (!r) exit(r.reason());
+    receive(when([](const exit_msg&) { return true; }, [](const exit_msg& e) { exit(e.reason); }));
+  });
+  std::printf("otpp_echo_node %s up (supervisor %s)\n", node_name().name().data(), to_string(sup).c_str());
+  std::fflush(stdout);
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  n.shutdown();
+  logger::flush();
+  return 0;
+}
