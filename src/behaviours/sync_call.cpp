@@ -44,6 +44,8 @@ void send_term_to(const server_ref& ref, term msg) {
 }
 }  // namespace
 
+atom remote_node(const server_ref& ref) { return ref.by_name() ? ref.node() : ref.pid().node(); }
+
 term remote_call(const server_ref& ref, term request, int64_t timeout_ms, const call_site& site) {
   reference mref = ref.by_name() ? monitor(ref.name(), ref.node()) : monitor(ref.pid());
   activate_alias(mref);
@@ -57,7 +59,11 @@ term remote_call(const server_ref& ref, term request, int64_t timeout_ms, const 
       receive(when(is_reply, [](const term& t) -> std::optional<term> { return t[1]; }),
               when(is_down,
                    [&](down_msg d) -> std::optional<term> {
-                     failure = otp::tuple(d.reason, site.where());
+                     // As gen:call: a lost connection is {nodedown, Node}.
+                     term why = d.reason.is_atom(atoms::noconnection)
+                                    ? otp::tuple(atom("nodedown"), remote_node(ref))
+                                    : d.reason;
+                     failure = otp::tuple(why, site.where());
                      return std::nullopt;
                    }),
               after(timeout, [&]() -> std::optional<term> {

@@ -34,16 +34,20 @@ bool connection::enqueue(control_message m) {
     case phase::up:
       break;
   }
+  append_locked(m);
+  kick_write();
+  return true;
+}
+
+void connection::append_locked(control_message& m) {
   track_outgoing(m);
   try {
     enc_->append(out_, m);
   } catch (const std::exception& e) {
     logger::error("dist: cannot send to {}: {}", peer_name_, e.what());
-    return true;
+    return;
   }
   wrote_since_tick_ = true;
-  kick_write();
-  return true;
 }
 
 void connection::kick_write() {
@@ -141,15 +145,18 @@ void connection::on_handshake_done(const handshake_done& d, std::string leftover
   dec_.emplace(fo);
   enc_.emplace(ctl_.context());
   last_read_ = last_write_ = clock::now();
-  std::vector<control_message> pending;
   {
+    // What waited for the handshake goes first, in order: encoded under the same lock that
+    // makes the connection `up`, so no message sent meanwhile can overtake it.
     std::lock_guard lk(mu_);
+    std::vector<control_message> pending;
+    pending.swap(tracked_.pending);
     phase_ = phase::up;
     was_up_.store(true, std::memory_order_release);
-    pending.swap(tracked_.pending);
+    for (auto& m : pending) append_locked(m);
+    kick_write();
   }
   ctl_.connection_up(shared_from_this());
-  for (auto& m : pending) enqueue(std::move(m));  // in the order they were sent
   arm_ticker();
   if (!leftover.empty()) consume(leftover);
   read_frames();

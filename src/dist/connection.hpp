@@ -90,6 +90,7 @@ class connection : public std::enable_shared_from_this<connection> {
   void on_handshake_done(const handshake_done& d, std::string leftover);
   void read_frames();
   void consume(std::string_view bytes);
+  void append_locked(control_message& m);  // REQUIRES: mu_, phase up
   void kick_write();  // REQUIRES: mu_ held by caller... posts the write
   void write_now();
   void arm_ticker();
