@@ -18,6 +18,9 @@ release-build: setup
 
 run: release-build
 	@build/release/examples/supervision_demo
+	@echo
+	@echo ">>> Now a distributed node: otpp_echo_node, for erl to talk to (cookie: ~/.erlang.cookie, as erl)"
+	@build/release/tools/echo_node/otpp_echo_node --name echo@127.0.0.1
 
 test: test-debug test-asan test-tsan
 

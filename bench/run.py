@@ -6,16 +6,27 @@
 For every workload it runs, in this order and once per --runs:
   otpp   <build>/bench/otpp/otpp_bench WORKLOAD
   BEAM   erl -noshell +S 2 +P 2000000 -pa <build>/bench/erlang -run otpp_bench main WORKLOAD -s init stop
-         (every bench/erlang/*.erl -- otpp_bench.erl and the gen_server callback module
-          otpp_bench_server.erl -- is compiled with erlc into <build>/bench/erlang first)
+         (every bench/erlang/*.erl -- otpp_bench.erl and the gen_server callback modules
+          otpp_bench_server.erl and otpp_bench_echo.erl -- is compiled with erlc into
+          <build>/bench/erlang first)
   CAF    <build>/bench/caf/caf_bench WORKLOAD
 Each program prints `RESULT <metric> <value> <unit>` lines (the workloads are defined in the header
 of bench/erlang/otpp_bench.erl). The median over the runs is reported in a Markdown table, with
 "how many times better otpp is" ratios and the otpp targets; the table and machine information are
-also written to bench/results/latest.md. A missing binary, a failure or a timeout shows up as a
-dash plus the reason, never as a crash of this script; a program that does not know a workload
-(exits non-zero with a usage message and no RESULT) shows up as "— (not implemented)". Python
-standard library only.
+also written to bench/results/latest.md.
+
+Distribution workloads (dist_send, dist_call, dist_send_beam, dist_call_beam): each program starts
+its own peer node as a child OS process (see otpp_bench.erl). For them this script starts a
+private epmd (`epmd -port P -address 127.0.0.1`, its child, ended by its pid at the end) and runs
+every program with ERL_EPMD_PORT=P (and OTPP_BENCH_ERL_DIR=<the compiled bench/erlang>, where
+otpp_bench finds the erl peer for the *_beam variants). dist_send_beam / dist_call_beam are
+otpp -> BEAM; they have no BEAM program of their own: their BEAM column is BEAM <-> BEAM, i.e.
+BEAM's dist_send_rate / dist_call_rate from the dist_send / dist_call runs (run once and shared
+when both rows are selected). CAF has no distribution workloads: "—".
+
+A missing binary, a failure or a timeout shows up as a dash plus the reason, never as a crash of
+this script; a program that does not know a workload (exits non-zero with a usage message and no
+RESULT) shows up as "— (not implemented)". Python standard library only.
 """
 
 from __future__ import annotations
@@ -27,11 +38,15 @@ import os
 import platform
 import re
 import shutil
+import select
 import signal
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -39,6 +54,8 @@ ERL_SOURCE_DIR = REPO / "bench" / "erlang"   # otpp_bench.erl + otpp_bench_serve
 DEFAULT_OUTPUT = REPO / "bench" / "results" / "latest.md"
 
 # Exactly how the BEAM side is started; WORKLOAD and the code path are filled in per run.
+# (The dist workloads' erl peer nodes use the same flags: PEER_ERL_FLAGS in otpp_bench.erl and
+# dist_main in otpp_bench.cpp.)
 ERL_FLAGS = ["-noshell", "+S", "2", "+P", "2000000"]
 
 RESULT_RE = re.compile(r"^RESULT\s+(\S+)\s+(-?[0-9]+(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?)\s+(\S+)\s*$")
@@ -54,6 +71,20 @@ class Workload:
     higher_is_better: bool
     min_ratio: float | None = None   # target: otpp at least this many times better than BEAM
     max_value: float | None = None   # target: otpp's absolute value at most this
+    # BEAM runs this workload instead (its outcomes shared with that workload's row) and its
+    # `beam_metric` is what otpp's `metric` is compared with.
+    beam_workload: str | None = None
+    beam_metric: str | None = None
+    caf: bool = True                 # False: not applicable to CAF (not run, shown as "—")
+    needs_epmd: bool = False         # run with a private epmd (ERL_EPMD_PORT)
+
+    def metric_of(self, impl: str) -> str:
+        """The name under which `impl` reports the primary metric."""
+        return self.beam_metric if impl == "BEAM" and self.beam_metric else self.metric
+
+    def program_workload(self, impl: str) -> str:
+        """The workload name `impl`'s program is run with."""
+        return self.beam_workload if impl == "BEAM" and self.beam_workload else self.name
 
     def target_text(self) -> str:
         if self.min_ratio is not None:
@@ -73,6 +104,13 @@ WORKLOADS = [
     Workload("fanin4", "fanin4_rate", "msgs/s", True, min_ratio=2),
     Workload("call", "call_rate", "calls/s", True, min_ratio=3),
     Workload("idle_server", "mem_gen_server_per_proc", "bytes", False, max_value=512),
+    Workload("dist_send", "dist_send_rate", "msgs/s", True, min_ratio=3, caf=False, needs_epmd=True),
+    Workload("dist_call", "dist_call_rate", "calls/s", True, min_ratio=2, caf=False, needs_epmd=True),
+    # otpp -> BEAM against BEAM <-> BEAM: no slower.
+    Workload("dist_send_beam", "dist_send_beam_rate", "msgs/s", True, min_ratio=1,
+             beam_workload="dist_send", beam_metric="dist_send_rate", caf=False, needs_epmd=True),
+    Workload("dist_call_beam", "dist_call_beam_rate", "calls/s", True, min_ratio=1,
+             beam_workload="dist_call", beam_metric="dist_call_rate", caf=False, needs_epmd=True),
 ]
 WORKLOADS_BY_NAME = {w.name: w for w in WORKLOADS}
 
@@ -89,12 +127,15 @@ def log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
-def run_command(cmd: list[str], timeout: float, cwd: Path | None = None) -> Outcome:
+def run_command(cmd: list[str], timeout: float, cwd: Path | None = None,
+                env: dict[str, str] | None = None) -> Outcome:
     """Runs one benchmark process; never raises."""
     try:
-        # Own session, so that a timeout kills the whole process group (erl starts helpers).
+        # Own session, so that a timeout kills the whole process group (erl starts helpers,
+        # the dist workloads their peer node).
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                start_new_session=True, cwd=cwd)
+                                start_new_session=True, cwd=cwd,
+                                env=None if env is None else {**os.environ, **env})
     except OSError as e:
         return Outcome({}, "cannot start", f"{cmd[0]}: {e}")
     try:
@@ -136,20 +177,74 @@ def compile_erlang(build: Path) -> tuple[Path | None, str | None]:
     return out_dir, None
 
 
-def commands(build: Path, erl_dir: Path | None, erl_error: str | None, workload: str):
+class PrivateEpmd:
+    """An epmd of our own on a free loopback port, for the distribution workloads: started on
+    first use, ended (by its pid) by stop()."""
+
+    def __init__(self) -> None:
+        self.proc: subprocess.Popen | None = None
+        self.port: int | None = None
+        self.error: str | None = None
+
+    def ensure(self) -> int | None:
+        if self.proc is not None or self.error is not None:
+            return self.port
+        exe = shutil.which("epmd")
+        if exe is None:
+            self.error = "epmd not found on PATH"
+            log(f"warning: {self.error}; the dist workloads use the default EPMD")
+            return None
+        with socket.socket() as s:   # a port free right now (good enough on loopback)
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        # -d -d: it says when it listens. Its stderr is drained by a thread from then on.
+        proc = subprocess.Popen([exe, "-d", "-d", "-port", str(port), "-address", "127.0.0.1"],
+                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE, bufsize=0, start_new_session=True)
+        fd = proc.stderr.fileno()
+        deadline = time.monotonic() + 10
+        seen = b""
+        while b"entering the main select() loop" not in seen:
+            left = deadline - time.monotonic()
+            ready, _, _ = select.select([fd], [], [], max(left, 0))
+            chunk = os.read(fd, 4096) if ready else b""
+            if not chunk:   # timeout or exit
+                proc.kill()
+                proc.wait()
+                tail = " | ".join(seen.decode(errors="replace").strip().splitlines()[-3:])
+                self.error = f"private epmd did not start: {tail or '(no output)'}"
+                log(f"warning: {self.error}; the dist workloads use the default EPMD")
+                return None
+            seen += chunk
+        threading.Thread(target=lambda: [None for _ in iter(lambda: os.read(fd, 65536), b"")],
+                         daemon=True).start()
+        self.proc, self.port = proc, port
+        log(f"private epmd on port {port} (pid {proc.pid})")
+        return port
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait()
+            self.proc = None
+
+
+def commands(build: Path, erl_dir: Path | None, erl_error: str | None, w: Workload):
     """impl -> command line, or impl -> (None, reason) when it cannot run."""
     cmds: dict[str, tuple[list[str] | None, str | None]] = {}
     for impl, binary in (("otpp", build / "bench" / "otpp" / "otpp_bench"),
                          ("CAF", build / "bench" / "caf" / "caf_bench")):
         if os.access(binary, os.X_OK):
-            cmds[impl] = ([str(binary), workload], None)
+            cmds[impl] = ([str(binary), w.program_workload(impl)], None)
         else:
             cmds[impl] = (None, f"missing {binary}")
+    if not w.caf:
+        cmds["CAF"] = (None, None)   # not applicable: not run, "—"
     if erl_dir is None:
         cmds["BEAM"] = (None, erl_error)
     else:
         cmds["BEAM"] = (["erl", *ERL_FLAGS, "-pa", str(erl_dir), "-run", "otpp_bench", "main",
-                         workload, "-s", "init", "stop"], None)
+                         w.program_workload("BEAM"), "-s", "init", "stop"], None)
     return cmds
 
 
@@ -250,31 +345,26 @@ def main() -> int:
         log(f"warning: build directory {build} does not exist; otpp and CAF will be reported missing")
 
     erl_dir, erl_error = (None, "not selected")
-    if "BEAM" in selected:
+    # otpp's *_beam workloads start an erl peer from the compiled bench/erlang too.
+    otpp_needs_erl = "otpp" in selected and any(WORKLOADS_BY_NAME[n].beam_workload for n in names)
+    if "BEAM" in selected or otpp_needs_erl:
         erl_dir, erl_error = compile_erlang(build)
         if erl_error:
             log(f"warning: BEAM side unavailable: {erl_error}")
+        if "BEAM" not in selected:
+            erl_error = "not selected"
 
     # raw[workload][impl] = list of Outcome, one per run
     raw: dict[str, dict[str, list[Outcome]]] = {}
-    for name in names:
-        cmds = commands(build, erl_dir, erl_error, name)
-        raw[name] = {impl: [] for impl in IMPLS}
-        for run in range(args.runs):
-            for impl in IMPLS:
-                if impl not in selected:
-                    continue
-                cmd, why = cmds[impl]
-                if cmd is None:
-                    if run == 0:
-                        raw[name][impl].append(Outcome({}, "missing" if why and why.startswith("missing") else "n/a", why))
-                    continue
-                log(f"[{name}] {impl} run {run + 1}/{args.runs} ...")
-                # erl runs in its code directory, so a crash dump does not land in the caller's cwd.
-                outcome = run_command(cmd, args.timeout, erl_dir if impl == "BEAM" else None)
-                shown = ", ".join(f"{m}={fmt_value(v)} {u}" for m, (v, u) in outcome.results.items())
-                log(f"[{name}] {impl}: {shown or '-'}{'  (' + outcome.error + ')' if outcome.error else ''}")
-                raw[name][impl].append(outcome)
+    # BEAM program workload -> its outcomes, for rows that share them (dist_*_beam).
+    beam_runs: dict[str, list[Outcome]] = {}
+    epmd = PrivateEpmd()
+    try:
+        for name in names:
+            run_workload(WORKLOADS_BY_NAME[name], build, erl_dir, erl_error, selected, args, raw,
+                         beam_runs, epmd)
+    finally:
+        epmd.stop()
 
     table, notes = build_table(names, raw, selected, args.runs)
     print(table)
@@ -298,18 +388,59 @@ def main() -> int:
     return 0
 
 
+def run_workload(w: Workload, build: Path, erl_dir: Path | None, erl_error: str | None,
+                 selected: list[str], args, raw, beam_runs, epmd: PrivateEpmd) -> None:
+    name = w.name
+    cmds = commands(build, erl_dir, erl_error, w)
+    raw[name] = {impl: [] for impl in IMPLS}
+    env: dict[str, str] = {}
+    if w.needs_epmd:
+        port = epmd.ensure()
+        if port is not None:
+            env["ERL_EPMD_PORT"] = str(port)
+        if erl_dir is not None:
+            env["OTPP_BENCH_ERL_DIR"] = str(erl_dir)
+    shared_beam = w.program_workload("BEAM")
+    reuse_beam = "BEAM" in selected and shared_beam in beam_runs
+    if reuse_beam:
+        raw[name]["BEAM"] = beam_runs[shared_beam]
+        log(f"[{name}] BEAM: the {shared_beam} runs of this invocation")
+    for run in range(args.runs):
+        for impl in IMPLS:
+            if impl not in selected or (impl == "BEAM" and reuse_beam):
+                continue
+            cmd, why = cmds[impl]
+            if cmd is None:
+                if run == 0 and why is not None:
+                    raw[name][impl].append(Outcome({}, "missing" if why.startswith("missing") else "n/a", why))
+                continue
+            label = name if impl != "BEAM" or shared_beam == name else f"{name} (BEAM {shared_beam})"
+            log(f"[{label}] {impl} run {run + 1}/{args.runs} ...")
+            # erl runs in its code directory, so a crash dump does not land in the caller's cwd
+            # (so does otpp when it starts an erl peer).
+            cwd = erl_dir if impl == "BEAM" or (impl == "otpp" and w.needs_epmd) else None
+            outcome = run_command(cmd, args.timeout, cwd, env or None)
+            shown = ", ".join(f"{m}={fmt_value(v)} {u}" for m, (v, u) in outcome.results.items())
+            log(f"[{label}] {impl}: {shown or '-'}{'  (' + outcome.error + ')' if outcome.error else ''}")
+            raw[name][impl].append(outcome)
+    if "BEAM" in selected and not reuse_beam:
+        beam_runs[shared_beam] = raw[name]["BEAM"]
+
+
 def build_table(names, raw, selected, runs):
     header = ["workload", "metric", "unit", "otpp", "BEAM", "CAF", "otpp/BEAM", "otpp/CAF", "target", "met?"]
     rows = [header, ["---"] * len(header)]
     notes: list[str] = []
     for name in names:
         w = WORKLOADS_BY_NAME[name]
-        # The primary metric first, then any extra metric some implementation reported.
+        # The primary metric first, then any extra metric some implementation reported (an
+        # implementation may name the primary metric differently: Workload.metric_of).
         metrics: dict[str, str] = {w.metric: w.unit}
         for impl in IMPLS:
             for o in raw[name][impl]:
                 for m, (_, unit) in o.results.items():
-                    metrics.setdefault(m, unit)
+                    if m != w.metric_of(impl):
+                        metrics.setdefault(m, unit)
         for metric, unit in metrics.items():
             primary = metric == w.metric
             higher = w.higher_is_better if primary else higher_is_better(unit)
@@ -317,7 +448,8 @@ def build_table(names, raw, selected, runs):
             cell: dict[str, str] = {}
             for impl in IMPLS:
                 outs = raw[name][impl]
-                values = [o.results[metric][0] for o in outs if metric in o.results and not o.error]
+                key = w.metric_of(impl) if primary else metric
+                values = [o.results[key][0] for o in outs if key in o.results and not o.error]
                 med[impl] = statistics.median(values) if values else None
                 errors = sorted({o.error for o in outs if o.error})
                 if impl not in selected:
@@ -335,7 +467,10 @@ def build_table(names, raw, selected, runs):
                     met = "yes" if r_beam >= w.min_ratio else "no"
                 elif w.max_value is not None and med["otpp"] is not None:
                     met = "yes" if med["otpp"] <= w.max_value else "no"
-            rows.append([name, metric, unit, cell["otpp"], cell["BEAM"], cell["CAF"],
+            shown_metric = metric
+            if primary and w.beam_metric:
+                shown_metric = f"{metric} (BEAM: {w.beam_metric})"
+            rows.append([name, shown_metric, unit, cell["otpp"], cell["BEAM"], cell["CAF"],
                          fmt_ratio(r_beam), fmt_ratio(r_caf), target, met])
         for impl in IMPLS:
             failed = [(i, o.detail) for i, o in enumerate(raw[name][impl]) if o.error and o.detail]
@@ -347,14 +482,17 @@ def build_table(names, raw, selected, runs):
                 notes.append(f"- {name} / {impl}" + (f" run {i + 1}" if runs > 1 else "") + f": {detail}")
         if runs > 1:
             for impl in IMPLS:
-                vals = [fmt_value(o.results[w.metric][0]) if w.metric in o.results else (o.error or "?")
+                key = w.metric_of(impl)
+                vals = [fmt_value(o.results[key][0]) if key in o.results else (o.error or "?")
                         for o in raw[name][impl]]
                 if vals and impl in selected:
-                    notes.append(f"- {name} / {impl} all runs ({w.metric}): {'; '.join(vals)}")
+                    notes.append(f"- {name} / {impl} all runs ({key}): {'; '.join(vals)}")
     table = "\n".join("| " + " | ".join(r) + " |" for r in rows)
     table += ("\n\nRatios say how many times better otpp is: other/otpp for times and bytes, "
               "otpp/other for rates. Targets are against BEAM, except memory and idle_server (absolute; "
-              "BEAM's and CAF's bytes per process are in their columns).")
+              "BEAM's and CAF's bytes per process are in their columns). dist_send_beam and "
+              "dist_call_beam are otpp -> BEAM, compared with BEAM <-> BEAM (BEAM's dist_send_rate "
+              "and dist_call_rate); the dist rows have no CAF version.")
     if notes:
         notes.insert(0, "Notes:")
     return table, notes

@@ -99,6 +99,50 @@
 %%   gen_server (otpp), or (CAF) a stateful event-based actor with an int state, spawned by one
 %%   coordinator actor that waits for the new actor's `ready` (sent from its initialisation,
 %%   the analogue of init/1 returning) before spawning the next one.
+%%
+%% Distribution workloads. Two nodes on this machine, A (where the program runs; it measures)
+%% and B (the peer), connected over 127.0.0.1 with Erlang's distribution protocol. Each node is
+%% its own OS process with 2 scheduler threads. A makes itself distributed (long name
+%% otppbench_a_<random>@127.0.0.1, a random cookie) and starts B as a child OS process, in the
+%% same runtime's `dist_peer` mode:
+%%     erl -noshell +S 2 +P 2000000 -name otppbench_b_<random>@127.0.0.1 -setcookie COOKIE
+%%         -start_epmd false -pa DIR -run otpp_bench main dist_peer         (here)
+%%     otpp_bench dist_peer --name otppbench_b_<random>@127.0.0.1 --cookie COOKIE   (otpp)
+%% B registers a process `sink` and a gen_server `echo`, prints the line
+%% "dist_peer ready <node>" on stdout and runs until its stdin closes. A waits for that line
+%% (no sleeps), connects (net_adm:ping / otp::ping), runs the workload, then closes B's stdin
+%% and waits until B is gone (nodedown / exit; killed if still there after 10 s). Start-up,
+%% connection set-up and teardown are not timed. EPMD: the one on $ERL_EPMD_PORT, else 4369;
+%% bench/run.py starts a private epmd for these workloads and sets ERL_EPMD_PORT for both the
+%% measuring program and (inherited) its peer. Run alone, with no EPMD answering, this program
+%% starts `epmd -daemon` first, as `erl -name` does.
+%%   sink: counts {seq, N} messages; on {count, From} it sends {count, Counted} to From and
+%%     counts from 0 again. Default spawn options.
+%%   echo: a gen_server replying to every call with the request itself (callback module
+%%     otpp_bench_echo.erl; in otpp a gen_server with `calls = types<term>` returning the term).
+%%
+%% dist_send  (metric dist_send_rate, msgs/s; higher is better)
+%%   One process on A sends 1,000,000 messages {seq, N} (N = 1,000,000 down to 1) to
+%%   {sink, B} in a tight loop: each one its own message (a REG_SEND on the wire; the runtime
+%%   may put several into one socket write, as BEAM does, but the workload never batches
+%%   them), then {count, self()}, and waits for B's {count, Counted}. Counted must be
+%%   1,000,000 (else: failure). The clock runs from just before the first send until the
+%%   count arrives, so it covers B receiving every message. Rate = 1,000,000 / seconds.
+%%
+%% dist_call  (metric dist_call_rate, calls/s; higher is better)
+%%   One process on A makes 100,000 sequential gen_server:call({echo, B}, {req, N}) with the
+%%   default timeout; every reply must equal its request (else: failure). Exactly one call in
+%%   flight at any time, each a full remote call as gen_server:call makes it (monitor by name,
+%%   request, reply, demonitor). The clock runs from just before the first call until the
+%%   last reply. Rate = 100,000 / seconds.
+%%
+%% dist_send_beam / dist_call_beam  (otpp only; metrics dist_send_beam_rate, dist_call_beam_rate)
+%%   dist_send and dist_call from an otpp node A to a BEAM node B: otpp_bench starts the erl
+%%   dist_peer above (the beam files are found in $OTPP_BENCH_ERL_DIR, else
+%%   <otpp_bench's dir>/../erlang, where run.py compiles them). bench/run.py compares them
+%%   with BEAM's dist_send_rate / dist_call_rate (BEAM <-> BEAM).
+%%
+%% dist_peer  (no metric) the peer mode described above; not a benchmark of its own.
 
 -module(otpp_bench).
 -export([main/1]).
@@ -114,6 +158,10 @@
 -define(FANIN_PER_SENDER, 1000000).
 -define(CALL_COUNT, 1000000).
 -define(IDLE_COUNT, 100000).
+-define(DIST_SEND_COUNT, 1000000).
+-define(DIST_CALL_COUNT, 100000).
+%% How the peer node B is started (as bench/run.py starts this node).
+-define(PEER_ERL_FLAGS, ["-noshell", "+S", "2", "+P", "2000000"]).
 
 %% Entry point for `-run otpp_bench main WORKLOAD`.
 main([Workload]) ->
@@ -127,6 +175,9 @@ main([Workload]) ->
               "fanin4"   -> fun() -> fanin_bench(4) end;
               "call"     -> fun call_bench/0;
               "idle_server" -> fun idle_server_bench/0;
+              "dist_send" -> fun dist_send_bench/0;
+              "dist_call" -> fun dist_call_bench/0;
+              "dist_peer" -> fun dist_peer/0;
               _          -> fail("unknown workload ~s", [Workload])
           end,
     %% Run the workload in a fresh process with default settings and wait for it.
@@ -137,7 +188,8 @@ main([Workload]) ->
     end;
 main(Args) ->
     fail("usage: -run otpp_bench main "
-         "spawn|skynet|memory|pingpong|ring|fanin2|fanin4|call|idle_server (got ~p)", [Args]).
+         "spawn|skynet|memory|pingpong|ring|fanin2|fanin4|call|idle_server|"
+         "dist_send|dist_call (got ~p)", [Args]).
 
 fail(Fmt, Args) ->
     io:format(standard_error, "otpp_bench: FAILED: " ++ Fmt ++ "~n", Args),
@@ -374,3 +426,163 @@ is_idle_server(Pid) ->
         undefined ->
             false
     end.
+
+%% ---------------------------------------------------------------------------------------------
+%% dist_send / dist_call (BEAM <-> BEAM), and dist_peer (node B, for BEAM and for otpp)
+
+dist_send_bench() ->
+    {Peer, Keeper} = dist_start(),
+    Sink = {sink, Peer},
+    T0 = now_us(),
+    dist_send_n(Sink, ?DIST_SEND_COUNT),
+    Sink ! {count, self()},
+    Count = receive {count, C} -> C after 60000 -> fail("dist_send: no count from ~p", [Peer]) end,
+    Secs = seconds_since(T0),
+    dist_stop(Peer, Keeper),
+    case Count of
+        ?DIST_SEND_COUNT -> result("dist_send_rate", round(?DIST_SEND_COUNT / Secs), "msgs/s");
+        _ -> fail("dist_send: the sink counted ~p messages, expected ~b", [Count, ?DIST_SEND_COUNT])
+    end.
+
+dist_send_n(_Sink, 0) -> ok;
+dist_send_n(Sink, N) ->
+    Sink ! {seq, N},
+    dist_send_n(Sink, N - 1).
+
+dist_call_bench() ->
+    {Peer, Keeper} = dist_start(),
+    Echo = {echo, Peer},
+    T0 = now_us(),
+    dist_call_n(Echo, ?DIST_CALL_COUNT),
+    Secs = seconds_since(T0),
+    dist_stop(Peer, Keeper),
+    result("dist_call_rate", round(?DIST_CALL_COUNT / Secs), "calls/s").
+
+dist_call_n(_Echo, 0) -> ok;
+dist_call_n(Echo, N) ->
+    case gen_server:call(Echo, {req, N}) of
+        {req, N} -> dist_call_n(Echo, N - 1);
+        Other -> fail("dist_call: reply ~p to {req, ~b}", [Other, N])
+    end.
+
+%% Node B. Runs until its stdin closes (the measuring node closes it, or dies).
+dist_peer() ->
+    true = register(sink, spawn(fun() -> sink(0) end)),
+    {ok, _} = gen_server:start({local, echo}, otpp_bench_echo, [], []),
+    io:format("dist_peer ready ~s~n", [node()]),
+    wait_stdin_eof(),
+    erlang:halt(0).
+
+sink(N) ->
+    receive
+        {seq, _} -> sink(N + 1);
+        {count, From} -> From ! {count, N}, sink(0)
+    end.
+
+wait_stdin_eof() ->
+    case io:get_line("") of
+        eof -> ok;
+        {error, _} -> ok;
+        _ -> wait_stdin_eof()
+    end.
+
+%% Makes this node A, starts node B (a child erl in dist_peer mode) and connects to it.
+%% Returns {B, Keeper}: Keeper owns B's port (so B's output never reaches the measuring
+%% process's mailbox) and forwards whatever B prints after its ready line to stderr.
+dist_start() ->
+    Suffix = random_suffix(),
+    Cookie = "otppbench_" ++ random_suffix(),
+    Me = list_to_atom("otppbench_a_" ++ Suffix ++ "@127.0.0.1"),
+    Peer = list_to_atom("otppbench_b_" ++ Suffix ++ "@127.0.0.1"),
+    ensure_epmd(),
+    case net_kernel:start([Me, longnames]) of
+        {ok, _} -> ok;
+        {error, Why} -> fail("cannot start distribution: ~p", [Why])
+    end,
+    erlang:set_cookie(list_to_atom(Cookie)),
+    Erl = case os:find_executable("erl") of
+              false -> fail("erl not found on PATH", []);
+              E -> E
+          end,
+    Dir = filename:dirname(code:which(?MODULE)),
+    Args = ?PEER_ERL_FLAGS ++ ["-name", atom_to_list(Peer), "-setcookie", Cookie,
+                               "-start_epmd", "false", "-pa", Dir,
+                               "-run", "otpp_bench", "main", "dist_peer"],
+    Self = self(),
+    Keeper = spawn(fun() -> peer_keeper(Self, Erl, Args) end),
+    receive
+        {peer_ready, Keeper} -> ok;
+        {peer_failed, Keeper, Why2} -> fail("peer ~s did not start: ~s", [Peer, Why2])
+    after 60000 -> fail("peer ~s: no ready line within 60 s", [Peer])
+    end,
+    case net_adm:ping(Peer) of
+        pong -> ok;
+        pang -> fail("cannot connect to ~s", [Peer])
+    end,
+    {Peer, Keeper}.
+
+peer_keeper(Owner, Erl, Args) ->
+    Port = open_port({spawn_executable, Erl},
+                     [{args, Args}, {line, 4096}, exit_status, use_stdio, binary]),
+    {os_pid, OsPid} = erlang:port_info(Port, os_pid),
+    peer_wait_ready(Owner, Port),
+    peer_forward(Owner, Port, OsPid).
+
+peer_wait_ready(Owner, Port) ->
+    receive
+        {Port, {data, {eol, <<"dist_peer ready", _/binary>>}}} ->
+            Owner ! {peer_ready, self()};
+        {Port, {data, {_, Line}}} ->
+            io:format(standard_error, "peer: ~s~n", [Line]),
+            peer_wait_ready(Owner, Port);
+        {Port, {exit_status, S}} ->
+            Owner ! {peer_failed, self(), io_lib:format("exit status ~b", [S])},
+            exit(normal)
+    end.
+
+peer_forward(Owner, Port, OsPid) ->
+    receive
+        {Port, {data, {_, Line}}} ->
+            io:format(standard_error, "peer: ~s~n", [Line]),
+            peer_forward(Owner, Port, OsPid);
+        {Port, {exit_status, S}} ->
+            io:format(standard_error, "peer: exited with status ~b~n", [S]);
+        {stop, Owner} ->
+            port_close(Port),             % closes B's stdin: B halts
+            Owner ! {stopped, self(), OsPid}
+    end.
+
+%% Stops B and waits until it is gone; not timed.
+dist_stop(Peer, Keeper) ->
+    monitor_node(Peer, true),
+    Keeper ! {stop, self()},
+    OsPid = receive {stopped, Keeper, P} -> P after 10000 -> undefined end,
+    receive
+        {nodedown, Peer} -> ok
+    after 10000 ->
+        io:format(standard_error, "otpp_bench: peer ~s still up after 10 s: killed~n", [Peer]),
+        OsPid =/= undefined andalso os:cmd("kill -9 " ++ integer_to_list(OsPid)),
+        ok
+    end.
+
+%% An EPMD must answer on this node's EPMD port before net_kernel:start. Under bench/run.py
+%% one always does (a private one); run alone, start one as `erl -name` would.
+ensure_epmd() ->
+    case net_adm:names("127.0.0.1") of
+        {ok, _} -> ok;
+        {error, _} ->
+            case os:find_executable("epmd") of
+                false -> fail("no EPMD answers and epmd is not on PATH", []);
+                Epmd -> os:cmd(Epmd ++ " -daemon"), wait_epmd(500)
+            end
+    end.
+
+wait_epmd(0) -> fail("epmd -daemon started, but no EPMD answers", []);
+wait_epmd(N) ->
+    case net_adm:names("127.0.0.1") of
+        {ok, _} -> ok;
+        {error, _} -> receive after 10 -> wait_epmd(N - 1) end
+    end.
+
+random_suffix() ->
+    string:lowercase(integer_to_list(rand:uniform(1 bsl 48), 36)).

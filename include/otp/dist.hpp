@@ -26,6 +26,15 @@
 
 namespace otp {
 
+/// TLS distribution (as erl's `-proto_dist inet_tls` with an -ssl_dist_optfile): every
+/// connection runs the distribution protocol inside TLS (1.2 or newer). Files are PEM.
+struct dist_tls_options {
+  std::string certfile;    ///< this node's certificate (chain)
+  std::string keyfile;     ///< its private key (empty: in certfile)
+  std::string cacertfile;  ///< the CAs that sign peers' certificates
+  bool verify_peer = true; ///< peers must present a certificate the CAs signed
+};
+
 struct dist_options {
   /// "name@host" (long names) or "name" (short names: the host part is this machine's
   /// short host name), as erl's -name / -sname.
@@ -42,6 +51,8 @@ struct dist_options {
   std::chrono::seconds net_ticktime{60};
   /// Connection setup timeout (erl's net_setuptime).
   std::chrono::milliseconds setup_timeout{7000};
+  /// Set: TLS distribution (peers must use it too, like erl nodes with inet_tls).
+  std::optional<dist_tls_options> tls;
 };
 
 /// Starts distribution for `n`: EPMD registration, listening, node name. Throws

@@ -52,7 +52,11 @@ namespace {
 term erlang_status(otp::detail::sys_target& t, const otp::detail::sys_state& st) {
   term status = st.suspended ? term(atoms::suspended) : term(atoms::running);
   term parent = st.parent.is_null() ? term(self()) : term(st.parent);
-  std::string header = std::string("Status for generic server ") + t.sys_callback();
+  // As OTP: the registered name when there is one, else the pid (here: the C++ type).
+  std::string who = t.sys_callback();
+  if (auto info = get_process_info(self()); info && info->registered_name)
+    who = std::string(info->registered_name->name());
+  std::string header = "Status for generic server " + who;
   term misc = term::list({
       otp::tuple(atom("header"), term::string(header)),
       otp::tuple(atom("data"), term::list({otp::tuple(term::string("Status"), status),

@@ -65,7 +65,7 @@ void connection::write_now() {
     }
     wbuf_.swap(out_);  // everything queued so far goes out in one write
   }
-  asio::async_write(sock_, asio::buffer(wbuf_), [self = shared_from_this()](boost::system::error_code ec, size_t) {
+  async_write_all(asio::buffer(wbuf_), [self = shared_from_this()](boost::system::error_code ec, size_t) {
     self->wbuf_.clear();
     if (ec) {
       self->close("write failed: " + ec.message());
@@ -80,12 +80,38 @@ void connection::write_now() {
 
 void connection::write_raw(std::string bytes, bool close_after) {
   auto buf = std::make_shared<std::string>(std::move(bytes));
-  asio::async_write(sock_, asio::buffer(*buf), [self = shared_from_this(), buf, close_after](boost::system::error_code ec, size_t) {
+  async_write_all(asio::buffer(*buf), [self = shared_from_this(), buf, close_after](boost::system::error_code ec, size_t) {
     if (ec) {
       self->close("write failed: " + ec.message());
     } else if (close_after) {
       self->close("handshake failed");
     }
+  });
+}
+
+// ---- TLS ---------------------------------------------------------------------------
+
+void connection::secure_then(boost::asio::ssl::context* tls, std::function<void()> next) {
+  if (!tls) {
+    next();
+    return;
+  }
+  tls_ = std::make_unique<asio::ssl::stream<asio::ip::tcp::socket&>>(sock_, *tls);
+  auto type = role_ == role::initiator ? asio::ssl::stream_base::client : asio::ssl::stream_base::server;
+  // The TLS handshake counts toward the setup time, as the distribution handshake does.
+  ticker_.expires_after(std::chrono::seconds(7));
+  ticker_.async_wait([w = weak_from_this()](boost::system::error_code ec) {
+    if (ec) return;
+    if (auto self = w.lock(); self && self->state() == phase::connecting) self->close("TLS handshake timed out");
+  });
+  tls_->async_handshake(type, [self = shared_from_this(), next = std::move(next)](boost::system::error_code ec) {
+    if (ec) {
+      logger::warning("dist: TLS handshake with {} failed: {}",
+                      self->peer_name_.empty() ? std::string("a peer") : self->peer_name_, ec.message());
+      self->close("TLS handshake failed");
+      return;
+    }
+    next();
   });
 }
 
@@ -108,7 +134,7 @@ void connection::start_handshake(handshake hs) {
 }
 
 void connection::read_handshake() {
-  sock_.async_read_some(asio::buffer(rbuf_), [self = shared_from_this()](boost::system::error_code ec, size_t n) {
+  async_read(asio::buffer(rbuf_), [self = shared_from_this()](boost::system::error_code ec, size_t n) {
     if (ec) {
       self->close("connection closed during the handshake: " + ec.message());
       return;
@@ -165,7 +191,7 @@ void connection::on_handshake_done(const handshake_done& d, std::string leftover
 // ---- frames ------------------------------------------------------------------------
 
 void connection::read_frames() {
-  sock_.async_read_some(asio::buffer(rbuf_), [self = shared_from_this()](boost::system::error_code ec, size_t n) {
+  async_read(asio::buffer(rbuf_), [self = shared_from_this()](boost::system::error_code ec, size_t n) {
     if (ec) {
       self->close(ec == asio::error::eof ? std::string("connection closed") : "read failed: " + ec.message());
       return;
@@ -187,13 +213,21 @@ void connection::consume(std::string_view bytes) {
     auto* msg = std::get_if<frame_message>(&*ev);
     if (!msg) continue;  // a tick
     auto parsed = parse_control(msg->control, msg->payload ? &*msg->payload : nullptr);
-    if (!parsed) {
-      logger::warning("dist: ignoring an unknown control message from {}: {}", peer_name_,
-                      to_string(msg->control));
-      continue;
+    if (!parsed) {  // hostile or broken: this connection ends, nothing else does
+      logger::error("dist: bad control message from {}: {}; closing the connection", peer_name_,
+                    parsed.error().message);
+      close("bad control message");
+      return;
     }
-    track_incoming(*parsed);
-    ctl_.dispatch(*this, *parsed);
+    try {
+      track_incoming(*parsed);
+      ctl_.dispatch(*this, *parsed);
+    } catch (const std::exception& e) {  // e.g. a term that does not fit where it must
+      logger::error("dist: cannot handle {} from {}: {}; closing the connection",
+                    dop_name(op_of(*parsed)), peer_name_, e.what());
+      close("bad control message");
+      return;
+    }
   }
 }
 

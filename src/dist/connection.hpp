@@ -16,8 +16,10 @@
 
 #include <utility>  // before Asio: Boost 1.74's awaitable.hpp uses std::exchange unincluded
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -47,7 +49,9 @@ class connection : public std::enable_shared_from_this<connection> {
 
   // Distribution thread only:
   boost::asio::ip::tcp::socket& socket() noexcept { return sock_; }
-  void start_handshake(handshake hs);  // the socket is connected
+  // With a TLS context, runs the TLS handshake first (as -proto_dist inet_tls), then `next`.
+  void secure_then(boost::asio::ssl::context* tls, std::function<void()> next);
+  void start_handshake(handshake hs);  // the socket (and TLS) is connected
   void close(const std::string& why);   // idempotent
   const std::string& peer_name() const noexcept { return peer_name_; }
   atom peer() const noexcept { return peer_; }
@@ -95,10 +99,28 @@ class connection : public std::enable_shared_from_this<connection> {
   void write_now();
   void arm_ticker();
   void write_raw(std::string bytes, bool close_after);
+  // Reads and writes on the TLS stream when there is one, else on the socket.
+  template <class Buffer, class Handler>
+  void async_read(const Buffer& b, Handler&& h) {
+    if (tls_) {
+      tls_->async_read_some(b, std::forward<Handler>(h));
+    } else {
+      sock_.async_read_some(b, std::forward<Handler>(h));
+    }
+  }
+  template <class Buffer, class Handler>
+  void async_write_all(const Buffer& b, Handler&& h) {
+    if (tls_) {
+      boost::asio::async_write(*tls_, b, std::forward<Handler>(h));
+    } else {
+      boost::asio::async_write(sock_, b, std::forward<Handler>(h));
+    }
+  }
 
   controller& ctl_;
   boost::asio::io_context& io_;
   boost::asio::ip::tcp::socket sock_;
+  std::unique_ptr<boost::asio::ssl::stream<boost::asio::ip::tcp::socket&>> tls_;
   boost::asio::steady_timer ticker_;
   role role_;
   std::string peer_name_;

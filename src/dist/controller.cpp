@@ -45,6 +45,10 @@ controller::controller(detail::node_impl& node, const dist_options& opts)
 
 controller::~controller() {
   node_.set_remote(nullptr);
+  {  // EPMD lookups in flight post to io_: let them finish first (their timeout bounds this)
+    std::unique_lock lk(dial_mu_);
+    dial_cv_.wait(lk, [this] { return dials_ == 0; });
+  }
   set_this_node(atoms::nonode_nohost, 0);
   asio::post(io_, [this] {
     boost::system::error_code ignored;
@@ -69,6 +73,7 @@ void controller::start() {
   validate_cookie(cookie_);
   uint16_t epmd_port = opts_.epmd_port ? opts_.epmd_port : default_epmd_port();
   if (!ensure_epmd(epmd_port)) throw std::runtime_error("no EPMD could be started on port " + std::to_string(epmd_port));
+  if (opts_.tls) tls_ = make_tls_context(*opts_.tls);
   tcp::endpoint ep(asio::ip::address_v4::any(), opts_.listen_port);
   acceptor_.open(ep.protocol());
   acceptor_.set_option(tcp::acceptor::reuse_address(true));
@@ -83,7 +88,35 @@ void controller::start() {
   set_this_node(name_, creation_);
   node_.set_remote(this);
   accept_loop();
-  thread_ = std::thread([this] { io_.run(); });
+  thread_ = std::thread([this] {
+    for (;;) {  // a handler that throws is logged; the others go on
+      try {
+        io_.run();
+        return;
+      } catch (const std::exception& e) {
+        logger::error("dist: unexpected error on the distribution thread: {}", e.what());
+      }
+    }
+  });
+}
+
+// One context for both roles, as inet_tls's server and client options usually match: our
+// certificate, the CAs we trust, and (by default) peers must present a certificate too.
+std::unique_ptr<asio::ssl::context> controller::make_tls_context(const dist_tls_options& t) {
+  auto ctx = std::make_unique<asio::ssl::context>(asio::ssl::context::tls);
+  ctx->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                   asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                   asio::ssl::context::no_tlsv1_1);
+  try {
+    ctx->use_certificate_chain_file(t.certfile);
+    ctx->use_private_key_file(t.keyfile.empty() ? t.certfile : t.keyfile, asio::ssl::context::pem);
+    if (!t.cacertfile.empty()) ctx->load_verify_file(t.cacertfile);
+  } catch (const boost::system::system_error& e) {
+    throw std::runtime_error("TLS distribution: " + std::string(e.what()));
+  }
+  ctx->set_verify_mode(t.verify_peer ? asio::ssl::verify_peer | asio::ssl::verify_fail_if_no_peer_cert
+                                     : asio::ssl::verify_none);
+  return ctx;
 }
 
 handshake_options controller::handshake_opts() const {
@@ -91,6 +124,7 @@ handshake_options controller::handshake_opts() const {
   o.node_name = name_text_;
   o.creation = creation_;
   o.cookie = cookie_;
+  if (tls_) o.length_bytes = 4;
   return o;
 }
 
@@ -105,9 +139,11 @@ void controller::accept_loop() {
       accepting_.insert(c);
     }
     c->socket().set_option(tcp::no_delay(true));
-    c->start_handshake(handshake::accept(handshake_opts(), [this, raw = c.get()](const std::string& peer) {
-      return decide(peer, raw);
-    }));
+    c->secure_then(tls_.get(), [this, c] {
+      c->start_handshake(handshake::accept(handshake_opts(), [this, raw = c.get()](const std::string& peer) {
+        return decide(peer, raw);
+      }));
+    });
     accept_loop();
   });
 }
@@ -147,6 +183,10 @@ bool controller::is_up(atom node) {
 // own short-lived thread; the socket then joins the distribution thread).
 void controller::dial(std::shared_ptr<connection> c) {
   std::string peer = c->peer_name();
+  {
+    std::lock_guard lk(dial_mu_);
+    ++dials_;
+  }
   std::thread([this, c, peer] {
     auto at = peer.find('@');
     std::string alive = peer.substr(0, at), host = at == std::string::npos ? "" : peer.substr(at + 1);
@@ -176,14 +216,19 @@ void controller::dial(std::shared_ptr<connection> c) {
           return;
         }
         c->socket().set_option(tcp::no_delay(true));
-        try {
-          c->start_handshake(handshake::initiate(handshake_opts(), c->peer_name(),
-                                                 [this](const std::string& p) { return !is_up(atom(p)); }));
-        } catch (const std::exception& e) {
-          c->close(e.what());
-        }
+        c->secure_then(tls_.get(), [this, c] {
+          try {
+            c->start_handshake(handshake::initiate(handshake_opts(), c->peer_name(),
+                                                   [this](const std::string& p) { return !is_up(atom(p)); }));
+          } catch (const std::exception& e) {
+            c->close(e.what());
+          }
+        });
       });
     });
+    std::lock_guard lk(dial_mu_);
+    --dials_;
+    dial_cv_.notify_all();
   }).detach();
 }
 

@@ -9,6 +9,7 @@
 
 #include <utility>  // before Asio: Boost 1.74's awaitable.hpp uses std::exchange unincluded
 #include <boost/asio.hpp>
+#include <condition_variable>
 #include <functional>
 #include <map>
 #include <memory>
@@ -86,6 +87,7 @@ class controller final : public detail::remote_router {
   detail::node_impl& node() noexcept { return node_; }
 
  private:
+  static std::unique_ptr<boost::asio::ssl::context> make_tls_context(const dist_tls_options& t);
   void accept_loop();
   void dial(std::shared_ptr<connection> c);
   void deliver(const pid& to, detail::mailbox_item* item);
@@ -107,8 +109,13 @@ class controller final : public detail::remote_router {
   boost::asio::io_context io_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
   boost::asio::ip::tcp::acceptor acceptor_;
+  std::unique_ptr<boost::asio::ssl::context> tls_;  // set when distribution runs over TLS
   epmd_registration registration_;
   std::thread thread_;
+
+  std::mutex dial_mu_;
+  std::condition_variable dial_cv_;
+  int dials_ = 0;  // EPMD lookup threads running; guarded by dial_mu_
 
   std::mutex mu_;
   std::unordered_map<atom, std::shared_ptr<connection>> conns_;  // guarded by mu_
@@ -116,7 +123,8 @@ class controller final : public detail::remote_router {
   std::set<std::shared_ptr<connection>> accepting_;               // guarded by mu_
   std::vector<pid> node_subscribers_;                             // guarded by mu_
   std::multimap<atom, pid> connect_waiters_;                      // guarded by mu_
-  std::unordered_map<atom, service_fn> services_;  // set before traffic (start-up)
+  mutable std::mutex services_mu_;
+  std::unordered_map<atom, service_fn> services_;  // guarded by services_mu_
 };
 
 }  // namespace otp::dist

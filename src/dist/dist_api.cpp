@@ -6,6 +6,8 @@
 #include "otp/dist.hpp"
 #include "otp/process.hpp"
 #include "otp/receive.hpp"
+#include "global.hpp"
+#include "rpc.hpp"
 #include "runtime/node_impl.hpp"
 
 namespace otp {
@@ -34,8 +36,10 @@ dist::controller* current_controller() {
 void start_distribution(node& n, const dist_options& opts) {
   if (n.impl().remote()) throw std::runtime_error("distribution is already started on this node");
   auto c = std::make_unique<dist::controller>(n.impl(), opts);
+  dist::install_rpc(*c);
   c->start();
   n.impl().adopt_remote(std::move(c));
+  dist::start_global(n);
 }
 
 atom node_name() { return this_node().name; }

@@ -217,8 +217,9 @@ const handshake_state& handshake::feed(std::string_view bytes) {
   if (done()) return state_;
   while (step_ != step::finished) {
     std::string_view avail(in_.data() + in_pos_, in_.size() - in_pos_);
-    if (avail.size() < 2) break;
-    size_t len = get16(avail, 0);
+    const size_t prefix = opts_.length_bytes == 4 ? 4 : 2;
+    if (avail.size() < prefix) break;
+    size_t len = prefix == 4 ? size_t(get32(avail, 0)) : size_t(get16(avail, 0));
     if (len > opts_.max_message_size) {
       fail(handshake_errc::too_large, "handshake message of " + std::to_string(len) +
                                           " bytes is over the limit of " +
@@ -229,10 +230,10 @@ const handshake_state& handshake::feed(std::string_view bytes) {
       fail(handshake_errc::malformed, "empty handshake message");
       break;
     }
-    if (avail.size() - 2 < len) break;
-    in_pos_ += 2 + len;
+    if (avail.size() - prefix < len) break;
+    in_pos_ += prefix + len;
     // process() never touches in_, so the view stays valid.
-    process(avail.substr(2, len));
+    process(avail.substr(prefix, len));
   }
   if (failed()) {
     in_.clear();
@@ -257,7 +258,11 @@ void handshake::process(std::string_view msg) {
 }
 
 void handshake::send(std::string_view msg) {
-  put16(out_, uint16_t(msg.size()));
+  if (opts_.length_bytes == 4) {
+    put32(out_, uint32_t(msg.size()));
+  } else {
+    put16(out_, uint16_t(msg.size()));
+  }
   out_.append(msg);
 }
 

@@ -155,6 +155,9 @@ struct handshake_options {
   uint64_t flags = default_flags | DFLAG_PUBLISHED;
   /// Largest handshake message accepted from the peer.
   size_t max_message_size = default_max_handshake_message;
+  /// Bytes of each handshake message's length prefix: 2 over TCP (erl_dist_protocol), 4
+  /// inside TLS (inet_tls_dist frames its handshake with {packet, 4}).
+  uint8_t length_bytes = 2;
   /// Source of our challenge. Empty: a secure random source. For tests and fuzzers only.
   std::function<uint32_t()> challenge_source;
 };

@@ -165,8 +165,13 @@ void controller::deliver_named(connection& c, const pid& from, atom name, term m
     deliver_message(to, std::move(msg));
     return;
   }
-  if (auto it = services_.find(name); it != services_.end()) {
-    it->second(c.peer(), from, std::move(msg));
+  service_fn service;
+  {
+    std::lock_guard lk(services_mu_);
+    if (auto it = services_.find(name); it != services_.end()) service = it->second;
+  }
+  if (service) {
+    service(c.peer(), from, std::move(msg));
     return;
   }
   if (name == atom("net_kernel") && is_gen_call(msg)) {
@@ -188,10 +193,13 @@ void controller::reply_gen_call(const term& from_and_tag, term reply) {
 }
 
 bool controller::is_builtin_name(atom name) const {
-  return name == atom("net_kernel") || services_.count(name) > 0;
+  if (name == atom("net_kernel")) return true;
+  std::lock_guard lk(services_mu_);
+  return services_.count(name) > 0;
 }
 
 void controller::register_service(atom name, service_fn fn) {
+  std::lock_guard lk(services_mu_);
   services_[name] = std::move(fn);
 }
 

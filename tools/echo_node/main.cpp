@@ -1,6 +1,7 @@
 // otpp_echo_node: the interop contract of docs/distribution.md. A node that erl talks to:
 //
 //   otpp_echo_node --name echo@127.0.0.1 --cookie COOKIE [--ticktime SECONDS]
+//                  [--tls-cert PEM --tls-key PEM --tls-ca PEM]   (TLS distribution)
 //
 // It registers with EPMD and runs a supervisor (echo_sup) with one gen_server, `echo`:
 //   gen_server:call({echo, Node}, Term)        -> Term (unchanged)
@@ -44,7 +45,8 @@ struct echo {
 [[noreturn]] void usage(const char* why) {
   std::fprintf(stderr,
                "otpp_echo_node: %s\nusage: otpp_echo_node (--name NAME@HOST | --sname NAME) "
-               "[--cookie COOKIE] [--ticktime SECONDS] [--port PORT]\n",
+               "[--cookie COOKIE] [--ticktime SECONDS] [--port PORT]\n"
+               "       [--tls-cert PEM --tls-key PEM --tls-ca PEM]  (TLS distribution, as inet_tls)\n",
                why);
   std::exit(2);
 }
@@ -69,6 +71,15 @@ int main(int argc, char** argv) {
       opts.cookie = value();
     } else if (a == "--ticktime") {
       opts.net_ticktime = std::chrono::seconds(std::stoi(value()));
+    } else if (a == "--tls-cert") {
+      if (!opts.tls) opts.tls.emplace();
+      opts.tls->certfile = value();
+    } else if (a == "--tls-key") {
+      if (!opts.tls) opts.tls.emplace();
+      opts.tls->keyfile = value();
+    } else if (a == "--tls-ca") {
+      if (!opts.tls) opts.tls.emplace();
+      opts.tls->cacertfile = value();
     } else if (a == "--port") {
       opts.listen_port = uint16_t(std::stoi(value()));
     } else {
@@ -101,10 +112,27 @@ int main(int argc, char** argv) {
     if (!r) exit(r.reason());
     receive(when([](const exit_msg&) { return true; }, [](const exit_msg& e) { exit(e.reason); }));
   });
-  std::printf("otpp_echo_node %s up (supervisor %s)\n", node_name().name().data(), to_string(sup).c_str());
+  std::string me(node_name().name());
+  std::printf("otpp_echo_node %s up (supervisor %s)\n", me.c_str(), to_string(sup).c_str());
+  std::string host = me.substr(me.find('@') + 1);
+  std::printf("Talk to it from Erlang (Ctrl-C here stops it):\n"
+              "  erl %s you@%s%s\n"
+              "  1> gen_server:call({echo, '%s'}, {hello, [1, 2.5, <<\"bin\">>]}).\n"
+              "  2> gen_server:call({echo, '%s'}, whoami).\n"
+              "  3> gen_server:cast({echo, '%s'}, {send, self(), hi}), flush().\n"
+              "  4> sys:get_status({echo, '%s'}).\n",
+              opts.long_names ? "-name" : "-sname", host.c_str(),
+              opts.cookie.empty() ? "" : (" -setcookie " + opts.cookie).c_str(), me.c_str(), me.c_str(),
+              me.c_str(), me.c_str());
   std::fflush(stdout);
   int sig = 0;
   sigwait(&stop_signals, &sig);
+  // An orderly stop: the tree shuts down from the top (children in reverse order), then the node.
+  n.run([sup] {
+    reference m = monitor(sup);
+    exit(sup, atoms::shutdown);
+    receive(when([m](const down_msg& d) { return d.ref == m; }, [](const down_msg&) {}));
+  });
   n.shutdown();
   logger::flush();
   return 0;
