@@ -101,7 +101,9 @@ term describe(const V& v) {
     return v;
   } else if constexpr (std::is_convertible_v<const V&, std::string_view>) {
     return term::binary(std::string_view(v));  // text travels as a binary
-  } else if constexpr (requires { { v.to_term() } -> std::convertible_to<term>; }) {
+  } else if constexpr (requires {
+                         { v.to_term() } -> std::convertible_to<term>;
+                       }) {
     return v.to_term();
   } else if constexpr (term_convertible<V>) {
     return otp::to_term(v);

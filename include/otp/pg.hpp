@@ -18,6 +18,11 @@
 /// dies leaves all its groups, everywhere) and each peer scope (when a peer scope or its
 /// node goes down, its members are removed here).
 ///
+/// Start distribution before starting a scope: the scope subscribes to node up/down events
+/// when it starts (otp::monitor_nodes), and there is nothing to subscribe to before.
+/// Messages to peer scopes are plain sends (pg.erl uses `noconnect`; here a send to a node
+/// that just went down may start a connection attempt, which then fails).
+///
 /// Groups are any terms. Membership is a multiset, as in Erlang: a process that joined a
 /// group twice must leave it twice. Lists of members are newest first, as pg returns them.
 /// `get_members` and friends read a table the scope keeps (Erlang's ETS table), without

@@ -25,20 +25,25 @@
 ///  - the `rex` server's: `gen_server:call({rex, Node}, {call | block_call, M, F, A, GL})`,
 ///    `gen_server:cast({rex, Node}, {cast, M, F, A, GL})`, `{rex, Node} ! {From, {call, ...}}`
 ///    (hidden C nodes), `features_request`, `sbcast` and `send`.
+/// Erlang funs cannot run here: `erpc:call(Node, Fun)` (erlang:apply/2) is undef.
 ///
-/// How a function's ending looks from Erlang (Stack is `[{M, F, Arity, []}]`; C++ frames
-/// have no Erlang form):
-///
-/// | the C++ function | Erlang | rpc:call returns | erpc:call |
-/// |---|---|---|---|
-/// | returns V | returns V | V | returns V |
-/// | `throw otp::term(T)` | throw(T) | T | throws T |
-/// | `otp::exit(R)` / throws `exit_exception(R)` | exit(R) | `{badrpc, {'EXIT', R}}` | exit `{exception, R}` |
-/// | throws `otp::rpc::error(R)` | error(R) | `{badrpc, {'EXIT', {R, Stack}}}` | error `{exception, R, Stack}` |
-/// | throws `otp::bad_term_access` | error(badarg) | as error(R) | as error(R) |
-/// | throws another C++ exception | error(`{cpp_exception, Type, <<What>>}`) | as error(R) | as error(R) |
-/// | is not registered | error(undef), Stack `[{M, F, Args, []}]` | `{badrpc, {'EXIT', {undef, ...}}}` | error `{exception, undef, ...}` |
-/// | its process is killed by an exit signal R | — | `{badrpc, {'EXIT', R}}` | exit `{signal, R}` |
+/// How a function's ending looks from Erlang. Stack is `[{M, F, Arity, []}]` (C++ frames
+/// have no Erlang form). Each line: the C++ ending => the Erlang one; what rpc:call returns;
+/// what erpc:call does.
+///  - returns V => returns V; V; returns V.
+///  - `throw otp::term(T)` => throw(T); T; throws T.
+///  - `otp::exit(R)` (an exit_exception) => exit(R); `{badrpc, {'EXIT', R}}`;
+///    exit `{exception, R}`.
+///  - throws `otp::rpc::error(R)` => error(R); `{badrpc, {'EXIT', {R, Stack}}}`;
+///    error `{exception, R, Stack}`.
+///  - throws `otp::bad_term_access` => error(badarg), then as error(R).
+///  - throws another C++ exception => error(`{cpp_exception, Type, <<What>>}`), then as
+///    error(R).
+///  - not registered => error(undef) with Stack `[{M, F, Args, []}]`, as a BEAM node answers
+///    for an undefined function: `{badrpc, {'EXIT', {undef, Stack}}}`;
+///    error `{exception, undef, Stack}`.
+///  - its process is killed by an exit signal R => `{badrpc, {'EXIT', R}}`;
+///    exit `{signal, R}`.
 ///
 /// Calling. `rpc::call(node, m, f, args)` from an otpp process calls M:F(Args) on another node
 /// (BEAM or otpp) and returns what `rpc:call/5` returns: the value, or `{badrpc, Reason}`.

@@ -173,6 +173,12 @@ std::shared_ptr<connection> controller::connect(atom node) {
   return c;
 }
 
+std::shared_ptr<connection> controller::existing(atom node) {
+  std::lock_guard lk(mu_);
+  auto it = conns_.find(node);
+  return it == conns_.end() ? nullptr : it->second;
+}
+
 bool controller::is_up(atom node) {
   std::lock_guard lk(mu_);
   auto it = conns_.find(node);
@@ -249,8 +255,10 @@ void controller::connection_up(const std::shared_ptr<connection>& c) {
 
 // REQUIRES: mu_
 void controller::tell_subscribers(atom node, bool up) {
-  for (const pid& s : node_subscribers_)
-    deliver_message(s, otp::tuple(atom(up ? "nodeup" : "nodedown"), node));
+  // Subscribers that died are dropped here (they cannot unsubscribe themselves).
+  std::erase_if(node_subscribers_, [&](const pid& s) {
+    return !deliver_message(s, otp::tuple(atom(up ? "nodeup" : "nodedown"), node));
+  });
   auto range = connect_waiters_.equal_range(node);
   for (auto w = range.first; w != range.second; ++w)
     deliver_message(w->second, otp::tuple(atom("$otpp_ping"), node, term(up ? atoms::true_ : atoms::false_)));

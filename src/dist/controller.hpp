@@ -47,6 +47,7 @@ class controller final : public detail::remote_router {
   void route(detail::process* from, const pid& to, detail::mailbox_item* item) override;
   void send_named(detail::process* from, atom name, atom node, detail::message_base* m) override;
   void send_alias(detail::process* from, const reference& alias, detail::message_base* m) override;
+  void node_stopping() noexcept override { stopping_.store(true, std::memory_order_release); }
 
   // Monitors {name, node} for `from` (which already holds the monitor entry).
   void monitor_name(detail::process* from, atom name, atom node, const reference& ref);
@@ -75,6 +76,8 @@ class controller final : public detail::remote_router {
   // Starts connecting if needed; returns the connection (maybe still handshaking).
   std::shared_ptr<connection> connect(atom node);
   bool is_up(atom node);
+  // The connection to `node` if there is one (up or being set up), else null.
+  std::shared_ptr<connection> existing(atom node);
 
   // Called by connections (distribution thread).
   handshake_options handshake_opts() const;
@@ -92,7 +95,7 @@ class controller final : public detail::remote_router {
   void dial(std::shared_ptr<connection> c);
   void deliver(const pid& to, detail::mailbox_item* item);
   bool deliver_local(const pid& to, detail::mailbox_item* item);
-  void deliver_message(const pid& to, term msg);
+  bool deliver_message(const pid& to, term msg);
   void deliver_exit(const pid& from, const pid& to, const term& reason, bool via_link);
   void deliver_named(connection& c, const pid& from, atom name, term msg);
   void tell_subscribers(atom node, bool up);
@@ -113,6 +116,7 @@ class controller final : public detail::remote_router {
   epmd_registration registration_;
   std::thread thread_;
 
+  std::atomic<bool> stopping_{false};  // no new processes for peers (node shutting down)
   std::mutex dial_mu_;
   std::condition_variable dial_cv_;
   int dials_ = 0;  // EPMD lookup threads running; guarded by dial_mu_

@@ -3,7 +3,8 @@
 // The server is a gen_server taking terms. Its state:
 //  - names_: Name -> {Pid, Owner node, our monitor on Pid when we own the entry};
 //  - locks_: resource (a Name, or a Pid being registered) -> the requester holding it, and
-//    requesters_: requester -> our monitor on it (a dead requester frees its locks);
+//    requesters_: requester -> our monitor on it (a dead requester frees its locks; a remote
+//    requester's monitor stays until it dies, see release_if_idle);
 //  - known_: the nodes we sent our owned names to since they came up (they hear of every
 //    change to our names from then on, in order), each with our monitor on its otpp_global
 //    (noproc at once for a BEAM node, which then leaves known_); peers_: the nodes whose
@@ -12,8 +13,9 @@
 // Readers on any thread see names_ through a shared copy (Name -> Pid) under a mutex,
 // written only by the server (Erlang's global keeps an ETS table the same way).
 //
-// Transactions (register/unregister) run in the calling process, never in the server: the
-// server only answers non-blocking requests, so two servers can never wait for each other.
+// Transactions (register/unregister) run in the calling process — or, when another node
+// asks for one through the protocol, in this node's registrar process — never in the server:
+// the server only answers non-blocking requests, so two servers never wait for each other.
 
 #include "otp/global.hpp"
 
@@ -75,8 +77,8 @@ constexpr std::chrono::milliseconds max_backoff{500};
 
 struct shared_names {
   std::mutex mu;
-  uint64_t writer = 0;                   // guarded by mu: the server generation filling it
-  std::unordered_map<atom, pid> names;   // guarded by mu
+  uint64_t writer = 0;                  // guarded by mu: the server generation filling it
+  std::unordered_map<atom, pid> names;  // guarded by mu
 };
 
 shared_names& shared() {
@@ -109,12 +111,50 @@ struct table_lease {
 };
 
 // The node a pid lives on (local pids carry no node name).
-atom node_of(const pid& p) { return p.is_local() ? node_name() : p.node(); }
+atom node_of(const pid& p) {
+  return p.is_local() ? node_name() : p.node();
+}
 
 std::vector<term> terms_of(const term& list) {
   std::vector<term> out;
   for (const term* l = &list; l->is_cons(); l = &l->tail()) out.push_back(l->head());
   return out;
+}
+
+// ---- the registrar ---------------------------------------------------------------------
+//
+// Runs the transactions asked of otpp_global ({register_name, ...}, {unregister_name, ...},
+// sync) one after the other and answers the callers. One long-lived process per node, as
+// global's registrar: the other servers keep a single monitor on it.
+
+struct registrar_job {
+  from f;
+  term req;
+};
+
+void registrar_loop() {
+  for (;;) {
+    std::optional<registrar_job> job =
+        receive([](registrar_job j) { return std::optional<registrar_job>(std::move(j)); },
+                [](any_message) { return std::optional<registrar_job>(); });
+    if (!job) continue;  // a stray message (a late reply): dropped
+    const term& req = job->req;
+    term r;
+    try {
+      if (req.is_tuple(3)) {
+        r = term(global::register_name(req[1].as_atom(), req[2].as_pid()) ? a_yes : a_no);
+      } else if (req.is_tuple(2)) {
+        global::unregister_name(req[1].as_atom());
+        r = term(atoms::ok);
+      } else {
+        global::sync();
+        r = term(atoms::ok);
+      }
+    } catch (const std::exception& e) {
+      r = otp::tuple(atoms::error, term::binary(e.what()));
+    }
+    gen_server::reply(job->f, std::move(r));
+  }
 }
 
 // ---- the server --------------------------------------------------------------------------
@@ -125,7 +165,10 @@ class name_server {
   using casts = types<term>;
   using infos = types<term>;
 
-  name_server() : me_(node_name()), lease_(std::make_unique<table_lease>()) {
+  name_server()
+      : me_(node_name()),
+        lease_(std::make_unique<table_lease>()),
+        registrar_(spawn_link(registrar_loop)) {
     monitor_nodes(true);
     for (atom n : nodes()) send_sync(n);  // nodes that connected before we started
   }
@@ -137,7 +180,8 @@ class name_server {
     if (req.is_tuple(4) && req[0].is_atom(a_lock) && req[1].is_atom() && req[3].is_pid() &&
         (req[2].is_pid() || req[2].is_atom(a_undefined)))
       return reply(lock(req[1].as_atom(), req[2], req[3].as_pid()));
-    if (req.is_tuple(4) && req[0].is_atom(a_set) && req[1].is_atom() && req[2].is_pid() && req[3].is_atom()) {
+    if (req.is_tuple(4) && req[0].is_atom(a_set) && req[1].is_atom() && req[2].is_pid() &&
+        req[3].is_atom()) {
       put(req[1].as_atom(), req[2].as_pid(), req[3].as_atom());
       return reply(ok);
     }
@@ -159,29 +203,12 @@ class name_server {
       for (auto& [name, e] : names_) out.push_back(otp::tuple(name, e.p, e.owner));
       return reply(term::list(std::move(out)));
     }
-    if (req.is_tuple(3) && req[0].is_atom(a_register_name) && req[1].is_atom() && req[2].is_pid()) {
-      atom name = req[1].as_atom();
-      pid p = req[2].as_pid();
-      spawn([f, name, p] { answer(f, [&] { return term(global::register_name(name, p) ? a_yes : a_no); }); });
-      return gen_server::noreply();
-    }
-    if (req.is_tuple(2) && req[0].is_atom(a_unregister_name) && req[1].is_atom()) {
-      atom name = req[1].as_atom();
-      spawn([f, name] {
-        answer(f, [&] {
-          global::unregister_name(name);
-          return term(atoms::ok);
-        });
-      });
-      return gen_server::noreply();
-    }
-    if (req.is_atom(a_sync)) {
-      spawn([f] {
-        answer(f, [] {
-          global::sync();
-          return term(atoms::ok);
-        });
-      });
+    // Transactions run in our registrar, one at a time (as global's registrar process).
+    if ((req.is_tuple(3) && req[0].is_atom(a_register_name) && req[1].is_atom() &&
+         req[2].is_pid()) ||
+        (req.is_tuple(2) && req[0].is_atom(a_unregister_name) && req[1].is_atom()) ||
+        req.is_atom(a_sync)) {
+      otp::send(registrar_, registrar_job{f, std::move(req)});
       return gen_server::noreply();
     }
     if (req.is_atom(a_prune)) {
@@ -216,16 +243,18 @@ class name_server {
       if (n != me_) send_sync(n);
     } else if (msg.is_tuple(2) && msg[0].is_atom(a_nodedown) && msg[1].is_atom()) {
       node_gone(msg[1].as_atom());
-    } else if (msg.is_tuple(5) && msg[0].is_atom(a_msg_sync) && msg[1].is_pid() && msg[2].is_atom() &&
-               msg[3].is_list() && msg[4].is_list()) {
+    } else if (msg.is_tuple(5) && msg[0].is_atom(a_msg_sync) && msg[1].is_pid() &&
+               msg[2].is_atom() && msg[3].is_list() && msg[4].is_list()) {
       on_sync(msg[1].as_pid(), msg[2].as_atom(), msg[3], msg[4]);
-    } else if (msg.is_tuple(4) && msg[0].is_atom(a_msg_add) && msg[1].is_atom() && msg[2].is_pid() &&
-               msg[3].is_atom()) {
+    } else if (msg.is_tuple(4) && msg[0].is_atom(a_msg_add) && msg[1].is_atom() &&
+               msg[2].is_pid() && msg[3].is_atom()) {
       // An owner's news. Never a conflict: a name we hold for another pid stays (the
       // transaction that set it held the locks; conflicts are settled on connect only).
       atom owner = msg[3].as_atom();
-      if (owner != me_ && !names_.count(msg[1].as_atom())) put(msg[1].as_atom(), msg[2].as_pid(), owner);
-    } else if (msg.is_tuple(3) && msg[0].is_atom(a_msg_del) && msg[1].is_atom() && msg[2].is_pid()) {
+      if (owner != me_ && !names_.count(msg[1].as_atom()))
+        put(msg[1].as_atom(), msg[2].as_pid(), owner);
+    } else if (msg.is_tuple(3) && msg[0].is_atom(a_msg_del) && msg[1].is_atom() &&
+               msg[2].is_pid()) {
       auto it = names_.find(msg[1].as_atom());
       if (it != names_.end() && it->second.p == msg[2].as_pid() && it->second.owner != me_)
         remove(msg[1].as_atom());
@@ -253,18 +282,6 @@ class name_server {
     term expected;
     reference mref;
   };
-
-  // Runs `fn` and replies with its value ({error, What} when it throws a C++ exception).
-  template <class F>
-  static void answer(const from& f, F fn) {
-    term r;
-    try {
-      r = fn();
-    } catch (const std::exception& e) {
-      r = otp::tuple(atoms::error, term::binary(e.what()));
-    }
-    gen_server::reply(f, std::move(r));
-  }
 
   // ---- locks ----
 
@@ -394,7 +411,8 @@ class name_server {
     std::vector<term> peers;
     for (auto& [n, p] : peers_)
       if (n != to) peers.emplace_back(n);
-    return otp::tuple(a_msg_sync, self(), me_, term::list(std::move(owned)), term::list(std::move(peers)));
+    return otp::tuple(a_msg_sync, self(), me_, term::list(std::move(owned)),
+                      term::list(std::move(peers)));
   }
 
   // Tells `n` what we own; from now on `n` hears of every change to it.
@@ -528,6 +546,7 @@ class name_server {
 
   atom me_;
   std::unique_ptr<table_lease> lease_;
+  pid registrar_;  // linked: runs the transactions other nodes ask of us
   std::map<atom, entry> names_;
   std::map<reference, atom> owned_refs_;
   std::map<term, pid> locks_;
@@ -601,7 +620,8 @@ std::optional<locked_set> lock_all(atom name, const term& p, bool check) {
     call_answer a = call_server(n, req);
     if (a.how == outcome::absent) {
       if (n == node_name())
-        throw std::logic_error("otp::global: otpp_global is not running on this node (start_distribution starts it)");
+        throw std::logic_error(
+            "otp::global: otpp_global is not running on this node (start_distribution starts it)");
       continue;  // not a participant
     }
     if (a.how == outcome::failed || !a.value.is_tuple(3) || !a.value[0].is_atom(atoms::true_)) {
@@ -623,7 +643,9 @@ void unlock_all(const locked_set& l, atom name, const term& p) {
 
 }  // namespace
 
-atom server_name() { return a_server; }
+atom server_name() {
+  return a_server;
+}
 
 bool register_name(atom name, const pid& p) {
   if (!otp::in_process()) throw std::logic_error("otp::global::register_name: not in a process");
@@ -694,7 +716,9 @@ void sync() {
   (void)call_server(node_name(), otp::tuple(a_whereis, a_server));
 }
 
-server_ref via(atom name) { return server_ref(whereis_name(name)); }
+server_ref via(atom name) {
+  return server_ref(whereis_name(name));
+}
 
 namespace detail {
 void send_badarg(atom name, term msg) {
@@ -710,7 +734,8 @@ void start_global(node& n) {
   auto started = std::make_shared<std::promise<void>>();
   std::future<void> done = started->get_future();
   n.spawn([started] {
-    auto r = gen_server::start<global::name_server>(gen_server::start_options{.name = global::a_server});
+    auto r =
+        gen_server::start<global::name_server>(gen_server::start_options{.name = global::a_server});
     if (!r) logger::error("global: otpp_global did not start: {}", to_string(r.reason()));
     started->set_value();
   });

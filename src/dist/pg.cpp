@@ -63,7 +63,9 @@ void subtract(std::vector<pid>& a, const std::vector<pid>& b) {
   }
 }
 
-void prepend(std::vector<pid>& a, const std::vector<pid>& b) { a.insert(a.begin(), b.begin(), b.end()); }
+void prepend(std::vector<pid>& a, const std::vector<pid>& b) {
+  a.insert(a.begin(), b.begin(), b.end());
+}
 
 term pid_list(const std::vector<pid>& pids) {
   std::vector<term> v(pids.begin(), pids.end());
@@ -111,7 +113,7 @@ class scope_server {
   }
   scope_server(scope_server&&) = default;  // gen_server constructs then moves it in place
   scope_server& operator=(scope_server&&) = delete;
-  ~scope_server() {  // the scope is gone: so is its table (an ETS table dies with its owner)
+  ~scope_server() {       // the scope is gone: so is its table (an ETS table dies with its owner)
     if (!table_) return;  // moved from
     table_registry& r = tables();
     std::lock_guard lk(r.mu);
@@ -214,7 +216,8 @@ class scope_server {
   }
 
   term to_term() const {
-    return otp::tuple(atom("pg_scope"), scope_, term(uint64_t(local_.size())), term(uint64_t(remote_.size())));
+    return otp::tuple(atom("pg_scope"), scope_, term(uint64_t(local_.size())),
+                      term(uint64_t(remote_.size())));
   }
 
  private:
@@ -386,7 +389,8 @@ class scope_server {
     auto it = monitored_groups_.find(group);
     if (it == monitored_groups_.end()) return;
     auto& v = it->second;
-    v.erase(std::remove_if(v.begin(), v.end(), [&](const auto& w) { return w.second == ref; }), v.end());
+    v.erase(std::remove_if(v.begin(), v.end(), [&](const auto& w) { return w.second == ref; }),
+            v.end());
     if (v.empty()) monitored_groups_.erase(it);
   }
 
@@ -440,9 +444,13 @@ std::vector<pid> read_group(atom scope, const term& group, Pick pick) {
 
 }  // namespace
 
-atom default_scope() { return atom("pg"); }
+atom default_scope() {
+  return atom("pg");
+}
 
-start_result start_link() { return start_link(default_scope()); }
+start_result start_link() {
+  return start_link(default_scope());
+}
 
 start_result start_link(atom scope) {
   return gen_server::start_link<scope_server>(gen_server::start_options{.name = scope}, scope);
@@ -452,8 +460,12 @@ start_result start(atom scope) {
   return gen_server::start<scope_server>(gen_server::start_options{.name = scope}, scope);
 }
 
-void join(const term& group, const pid& member) { join(default_scope(), group, member); }
-void join(const term& group, const std::vector<pid>& members) { join(default_scope(), group, members); }
+void join(const term& group, const pid& member) {
+  join(default_scope(), group, member);
+}
+void join(const term& group, const std::vector<pid>& members) {
+  join(default_scope(), group, members);
+}
 void join(atom scope, const term& group, const pid& member) {
   ensure_local({member});
   scope_call(scope, otp::tuple(atom("join_local"), group, member));
@@ -463,7 +475,9 @@ void join(atom scope, const term& group, const std::vector<pid>& members) {
   scope_call(scope, otp::tuple(atom("join_local"), group, pid_list(members)));
 }
 
-bool leave(const term& group, const pid& member) { return leave(default_scope(), group, member); }
+bool leave(const term& group, const pid& member) {
+  return leave(default_scope(), group, member);
+}
 bool leave(const term& group, const std::vector<pid>& members) {
   return leave(default_scope(), group, members);
 }
@@ -473,14 +487,19 @@ bool leave(atom scope, const term& group, const pid& member) {
 }
 bool leave(atom scope, const term& group, const std::vector<pid>& members) {
   ensure_local(members);
-  return scope_call(scope, otp::tuple(atom("leave_local"), group, pid_list(members))).is_atom(atoms::ok);
+  return scope_call(scope, otp::tuple(atom("leave_local"), group, pid_list(members)))
+      .is_atom(atoms::ok);
 }
 
-std::vector<pid> get_members(const term& group) { return get_members(default_scope(), group); }
+std::vector<pid> get_members(const term& group) {
+  return get_members(default_scope(), group);
+}
 std::vector<pid> get_members(atom scope, const term& group) {
   return read_group(scope, group, [](const group_entry& e) { return e.all; });
 }
-std::vector<pid> get_local_members(const term& group) { return get_local_members(default_scope(), group); }
+std::vector<pid> get_local_members(const term& group) {
+  return get_local_members(default_scope(), group);
+}
 std::vector<pid> get_local_members(atom scope, const term& group) {
   return read_group(scope, group, [](const group_entry& e) { return e.local; });
 }
@@ -511,13 +530,17 @@ scope_monitor monitor_scope(atom scope) {
   return m;
 }
 
-group_monitor monitor(const term& group) { return monitor(default_scope(), group); }
+group_monitor monitor(const term& group) {
+  return monitor(default_scope(), group);
+}
 group_monitor monitor(atom scope, const term& group) {
   term r = scope_call(scope, otp::tuple(atom("monitor"), group));
   return {r[0].as_reference(), pids_of(r[1])};
 }
 
-bool demonitor(const reference& ref) { return demonitor(default_scope(), ref); }
+bool demonitor(const reference& ref) {
+  return demonitor(default_scope(), ref);
+}
 bool demonitor(atom scope, const reference& ref) {
   if (!scope_call(scope, otp::tuple(atom("demonitor"), ref)).is_atom(atoms::ok)) return false;
   // Flush notifications already sent (pg.erl's flush/1).

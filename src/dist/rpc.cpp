@@ -93,9 +93,12 @@ void handle_rex(controller& c, const term& msg) {
       term from_and_tag = msg[1];
       try {
         spawn_worker(c, req[1].as_atom(), req[2].as_atom(), req[3],
-                     [ctl, from_and_tag](term reply) { ctl->reply_gen_call(from_and_tag, std::move(reply)); });
+                     [ctl, from_and_tag](term reply) {
+                       ctl->reply_gen_call(from_and_tag, std::move(reply));
+                     });
       } catch (const std::runtime_error&) {
-        c.reply_gen_call(from_and_tag, otp::tuple(badrpc, otp::tuple(atoms::EXIT, atoms::system_limit)));
+        c.reply_gen_call(from_and_tag,
+                         otp::tuple(badrpc, otp::tuple(atoms::EXIT, atoms::system_limit)));
       }
     }
     return;  // rex ignores other calls (noreply)
@@ -119,17 +122,21 @@ void handle_rex(controller& c, const term& msg) {
   term self_node(c.name());
   if (is_mfa_request(req, atoms::call)) {  // hidden C nodes: {From, {call, M, F, A, GL}}
     try {
-      spawn_worker(c, req[1].as_atom(), req[2].as_atom(), req[3],
-                   [ctl, from](term reply) { ctl->send_term(from, otp::tuple(rex_name, std::move(reply))); });
+      spawn_worker(c, req[1].as_atom(), req[2].as_atom(), req[3], [ctl, from](term reply) {
+        ctl->send_term(from, otp::tuple(rex_name, std::move(reply)));
+      });
     } catch (const std::runtime_error&) {
-      c.send_term(from, otp::tuple(rex_name, otp::tuple(badrpc, otp::tuple(atoms::EXIT, atoms::system_limit))));
+      c.send_term(
+          from,
+          otp::tuple(rex_name, otp::tuple(badrpc, otp::tuple(atoms::EXIT, atoms::system_limit))));
     }
   } else if (req.is_atom(atom("features_request"))) {
     c.send_term(from, otp::tuple(atom("features_reply"), self_node, otp::list(atom("erpc"))));
   } else if (req.is_tuple(3) && req[0].is_atom(atom("sbcast")) && req[1].is_atom()) {
     pid to = c.node().names().find(req[1].as_atom());
     if (to.is_null()) {
-      c.send_term(from, otp::tuple(rex_name, self_node, otp::tuple(atom("nonexisting_name"), req[1])));
+      c.send_term(from,
+                  otp::tuple(rex_name, self_node, otp::tuple(atom("nonexisting_name"), req[1])));
     } else {
       c.send_term(to, req[2]);
       c.send_term(from, otp::tuple(rex_name, self_node, self_node));
@@ -137,7 +144,8 @@ void handle_rex(controller& c, const term& msg) {
   } else if (req.is_tuple(3) && req[0].is_atom(atom("send")) && req[1].is_atom()) {
     pid to = c.node().names().find(req[1].as_atom());
     if (to.is_null()) {
-      c.send_term(from, otp::tuple(rex_name, self_node, otp::tuple(atom("nonexisting_name"), req[1])));
+      c.send_term(from,
+                  otp::tuple(rex_name, self_node, otp::tuple(atom("nonexisting_name"), req[1])));
     } else {
       c.send_term(to, otp::tuple(from, req[2]));
     }
@@ -158,9 +166,12 @@ rpc_outcome apply_registered(atom module, atom function, const term& args) {
   }
   if (!t->is_nil())  // apply(M, F, NotAList)
     return {kind::error, term(atoms::badarg),
-            otp::list(otp::tuple(atom("erlang"), atom("apply"), otp::list(module, function, args), term()))};
+            otp::list(otp::tuple(atom("erlang"), atom("apply"), otp::list(module, function, args),
+                                 term()))};
   auto fn = lookup(module, function, av.size());
-  if (!fn) return {kind::error, term(atom("undef")), otp::list(otp::tuple(module, function, args, term()))};
+  if (!fn)
+    return {kind::error, term(atom("undef")),
+            otp::list(otp::tuple(module, function, args, term()))};
   term stack = otp::list(otp::tuple(module, function, term(uint64_t(av.size())), term()));
   try {
     return {kind::returned, (*fn)(av), term()};
@@ -265,15 +276,18 @@ bool is_nodedown(const term& r) {  // {{nodedown, Node}, Where}
 term call(atom node, atom module, atom function, std::vector<term> args,
           std::chrono::milliseconds timeout) {
   term arglist = term::list(std::move(args));
-  if (node == node_name()) return dist::rex_reply(dist::apply_registered(module, function, arglist));
+  if (node == node_name())
+    return dist::rex_reply(dist::apply_registered(module, function, arglist));
   try {
     return gen_server::call(server_ref(dist::rex_name, node),
-                            otp::tuple(atoms::call, module, function, arglist, atom("user")), timeout);
+                            otp::tuple(atoms::call, module, function, arglist, atom("user")),
+                            timeout);
   } catch (const exit_exception& e) {
     if (detail::exiting_by_signal()) throw;
     const term& r = e.reason();
     if (is_nodedown(r)) return otp::tuple(dist::badrpc, atom("nodedown"));
-    if (r.is_tuple(2) && r[0].is_atom(atoms::timeout)) return otp::tuple(dist::badrpc, atoms::timeout);
+    if (r.is_tuple(2) && r[0].is_atom(atoms::timeout))
+      return otp::tuple(dist::badrpc, atoms::timeout);
     return otp::tuple(dist::badrpc, otp::tuple(atoms::EXIT, r));
   }
 }

@@ -78,7 +78,8 @@ void run_spawned(spawn_job& j) {
       o = apply_registered(v[1].as_atom(), v[2].as_atom(), v[3]);
     } else {  // apply/3 fails with badarg
       o = {rpc_outcome::kind::error, term(atoms::badarg),
-           otp::list(otp::tuple(atom("erlang"), atom("apply"), otp::list(v[1], v[2], v[3]), term()))};
+           otp::list(
+               otp::tuple(atom("erlang"), atom("apply"), otp::list(v[1], v[2], v[3]), term()))};
     }
     otp::exit(erpc_exit_reason(v[0], o));
   }
@@ -88,7 +89,8 @@ void run_spawned(spawn_job& j) {
     rpc_outcome o = apply_registered(v[0].as_atom(), v[1].as_atom(), v[2]);
     if (o.how == rpc_outcome::kind::returned) return;
     term why = spawn_exit_reason(o);
-    logger::warning("erpc: cast of {}:{} failed: {}", v[0].as_atom().name(), v[1].as_atom().name(), to_string(why));
+    logger::warning("erpc: cast of {}:{} failed: {}", v[0].as_atom().name(), v[1].as_atom().name(),
+                    to_string(why));
     otp::exit(why);
   }
   rpc_outcome o = apply_registered(j.module, j.function, j.args);
@@ -111,10 +113,15 @@ uint32_t requested_flags(const term& opts) {
 }  // namespace
 
 void controller::handle_spawn_request(connection& c, const ctrl::spawn_request& m) {
-  spawn_job job{c.shared_from_this(), m.req_id,   m.from, requested_flags(m.options),
-                m.module,             m.function, m.args};
+  if (stopping_.load(std::memory_order_acquire)) {  // shutdown no longer waits for new processes
+    c.enqueue(ctrl::spawn_reply{m.req_id, m.from, 0, atom("notsup")});
+    return;
+  }
+  spawn_job job{c.shared_from_this(), m.req_id, m.from, requested_flags(m.options), m.module,
+                m.function,           m.args};
   try {
-    node_.spawn({detail::make_body([job = std::move(job)]() mutable { run_spawned(job); })}, nullptr);
+    node_.spawn({detail::make_body([job = std::move(job)]() mutable { run_spawned(job); })},
+                nullptr);
   } catch (const std::runtime_error&) {  // the process table is full
     c.enqueue(ctrl::spawn_reply{m.req_id, m.from, 0, atoms::system_limit});
   }

@@ -92,7 +92,15 @@ void controller::route(detail::process* from, const pid& to, detail::mailbox_ite
     case item_kind::wake:
       return;
   }
-  if (!connect(to.node())->enqueue(std::move(*m))) node_.unreachable(sender_of(from), to, own.release());
+  // Signals about a link or monitor that can only exist on a live connection (demonitor, a
+  // monitor's DOWN, a link's EXIT, unlink and its ack) never set one up, as in BEAM: when
+  // the connection is gone, the link or monitor went with it (noconnection on both sides).
+  const bool needs_existing = item->kind == item_kind::demonitor || item->kind == item_kind::down ||
+                              item->kind == item_kind::unlink || item->kind == item_kind::unlink_ack ||
+                              (item->kind == item_kind::exit && static_cast<detail::exit_item*>(item)->via_link);
+  std::shared_ptr<connection> c = needs_existing ? existing(to.node()) : connect(to.node());
+  if (!c) return;
+  if (!c->enqueue(std::move(*m))) node_.unreachable(sender_of(from), to, own.release());
 }
 
 void controller::monitor_name(detail::process* from, atom name, atom node, const reference& ref) {
@@ -151,8 +159,8 @@ bool controller::deliver_local(const pid& to, detail::mailbox_item* item) {
 
 void controller::deliver(const pid& to, detail::mailbox_item* item) { deliver_local(to, item); }
 
-void controller::deliver_message(const pid& to, term msg) {
-  deliver_local(to, detail::make_message<term>(std::move(msg)));
+bool controller::deliver_message(const pid& to, term msg) {
+  return deliver_local(to, detail::make_message<term>(std::move(msg)));
 }
 
 void controller::deliver_exit(const pid& from, const pid& to, const term& reason, bool via_link) {
@@ -165,6 +173,7 @@ void controller::deliver_named(connection& c, const pid& from, atom name, term m
     deliver_message(to, std::move(msg));
     return;
   }
+  if (stopping_.load(std::memory_order_acquire)) return;  // services spawn processes
   service_fn service;
   {
     std::lock_guard lk(services_mu_);

@@ -290,6 +290,7 @@ void node_impl::shutdown() {
   if (shut_down_) return;
   shut_down_ = true;
   shut_down_requested_.store(true);
+  if (remote_router* r = remote()) r->node_stopping();
   // 1. Every process gets exit signal `shutdown`.
   broadcast_exit(term(atoms::shutdown));
   // 2. Those still alive after the grace period are killed.

@@ -22,6 +22,9 @@ class remote_router {
   virtual void send_named(process* from, atom name, atom node, message_base* m) = 0;
   // Sends to an alias (a reference of another node's process).
   virtual void send_alias(process* from, const reference& alias, message_base* m) = 0;
+  // The node is shutting down: start no new processes for other nodes (shutdown waits only
+  // for the processes alive now). Messages and signals still flow.
+  virtual void node_stopping() noexcept {}
 };
 
 }  // namespace otp::detail

@@ -60,7 +60,8 @@ class Global : public ::testing::Test {
   atom start_erl(const std::string& eval) {
     std::string name = "b" + random_suffix() + "@127.0.0.1";
     children_.push_back(std::make_unique<child_process>(
-        std::vector<std::string>{"erl", "-noshell", "-name", name, "-setcookie", cookie_, "-eval", eval},
+        std::vector<std::string>{"erl", "-noshell", "-name", name, "-setcookie", cookie_, "-eval",
+                                 eval},
         std::map<std::string, std::string>{{"ERL_EPMD_PORT", std::to_string(epmd_->port())},
                                            {"HOME", home_.path}}));
     return atom(name);
@@ -81,12 +82,15 @@ class Global : public ::testing::Test {
 
 // A call to otpp_global on `node` (this one included).
 term global_call(atom node, term req, std::chrono::milliseconds timeout = 10s) {
-  if (node == node_name()) return gs::call(server_ref(global::server_name()), std::move(req), timeout);
+  if (node == node_name())
+    return gs::call(server_ref(global::server_name()), std::move(req), timeout);
   return gs::call(server_ref(global::server_name(), node), std::move(req), timeout);
 }
 
 // What otpp_global on `node` says `name` is.
-term where_on(atom node, atom name) { return global_call(node, otp::tuple(atom("whereis"), name)); }
+term where_on(atom node, atom name) {
+  return global_call(node, otp::tuple(atom("whereis"), name));
+}
 
 // Returns once `node`'s table maps `name` to `expected` (a pid, or undefined).
 void await_on(atom node, atom name, term expected) {
@@ -99,9 +103,13 @@ term register_on(atom node, atom name, const pid& p) {
   return global_call(node, otp::tuple(atom("register_name"), name, p));
 }
 
-pid echo_pid(atom node) { return gs::call(server_ref(atom("echo"), node), term(atom("whoami")))[1].as_pid(); }
+pid echo_pid(atom node) {
+  return gs::call(server_ref(atom("echo"), node), term(atom("whoami")))[1].as_pid();
+}
 
-bool contains(const std::vector<atom>& v, atom a) { return std::find(v.begin(), v.end(), a) != v.end(); }
+bool contains(const std::vector<atom>& v, atom a) {
+  return std::find(v.begin(), v.end(), a) != v.end();
+}
 
 // A process that forwards every term it gets to `to`, tagged {got, Self, Msg}.
 pid forwarder(const pid& to) {
@@ -124,7 +132,8 @@ term receive_tagged(const char* tag, std::chrono::milliseconds timeout = 10s) {
 }
 
 down_msg receive_down(const reference& ref, std::chrono::milliseconds timeout = 10s) {
-  auto d = receive(when([&](const down_msg& m) { return m.ref == ref; }, [](down_msg m) { return std::optional<down_msg>(m); }),
+  auto d = receive(when([&](const down_msg& m) { return m.ref == ref; },
+                        [](down_msg m) { return std::optional<down_msg>(m); }),
                    after(timeout, [] { return std::optional<down_msg>(); }));
   if (!d) throw std::runtime_error("no DOWN");
   return *d;
@@ -151,7 +160,9 @@ TEST_F(Global, ANameRegisteredHereIsSeenOnAnotherNodeAndReachedBySendAndVia) {
     EXPECT_EQ(register_on(e, atom("remote_echo"), echo), term(atom("yes")));
     EXPECT_EQ(global::whereis_name(atom("remote_echo")), echo);
     EXPECT_EQ(gs::call(global::via(atom("remote_echo")), term(atom("ping"))), term(atom("ping")));
-    global::send(atom("remote_echo"), otp::tuple(atom("$gen_cast"), otp::tuple(atom("send"), self(), otp::tuple(atom("via_global")))));
+    global::send(atom("remote_echo"),
+                 otp::tuple(atom("$gen_cast"),
+                            otp::tuple(atom("send"), self(), otp::tuple(atom("via_global")))));
     EXPECT_EQ(receive_tagged("via_global"), otp::tuple(atom("via_global")));
   });
 }
@@ -162,7 +173,8 @@ TEST_F(Global, SendingToAnUnregisteredNameExitsWithBadargAndTheMessage) {
       global::send(atom("nobody"), otp::tuple(atom("hi"), 1));
       ADD_FAILURE() << "send returned";
     } catch (const exit_exception& x) {
-      EXPECT_EQ(x.reason(), otp::tuple(atom("badarg"), otp::tuple(atom("nobody"), otp::tuple(atom("hi"), 1))));
+      EXPECT_EQ(x.reason(),
+                otp::tuple(atom("badarg"), otp::tuple(atom("nobody"), otp::tuple(atom("hi"), 1))));
     }
     EXPECT_TRUE(global::whereis_name(atom("nobody")).is_null());
     EXPECT_TRUE(global::via(atom("nobody")).pid().is_null());
@@ -179,9 +191,9 @@ TEST_F(Global, ATakenNameOrAnAlreadyNamedPidIsRefusedFromEveryNode) {
     atom svc("svc");
     ASSERT_TRUE(global::register_name(svc, q));
     EXPECT_EQ(register_on(e, svc, echo), term(atom("no")));  // taken: the other node says no
-    EXPECT_FALSE(global::register_name(svc, r));               // and so do we
-    EXPECT_FALSE(global::register_name(svc, q));               // even for the same pid
-    EXPECT_FALSE(global::register_name(atom("svc2"), q));      // q already has a name
+    EXPECT_FALSE(global::register_name(svc, r));             // and so do we
+    EXPECT_FALSE(global::register_name(svc, q));             // even for the same pid
+    EXPECT_FALSE(global::register_name(atom("svc2"), q));    // q already has a name
     EXPECT_EQ(register_on(e, atom("svc2"), q), term(atom("no")));
     EXPECT_EQ(where_on(e, svc), term(q));
 
@@ -299,8 +311,8 @@ TEST_F(Global, ANameRegisteredOnTwoNodesBeforeTheyMeetIsKeptForTheNodeWhoseNameS
     // e2, which has never met e1, registers dup too.
     pid p2 = echo_pid(e2);
     ASSERT_EQ(register_on(e2, dup, p2), term(atom("yes")))
-        << "e1 " << to_string(term(e1)) << " e2 " << to_string(term(e2)) << " here " << to_string(global_call(node_name(), term(atom("table"))))
-        << " e2: " << to_string(global_call(e2, term(atom("table")))) << " nodes " << nodes().size();
+        << "tables here " << to_string(global_call(node_name(), term(atom("table")))) << ", on e2 "
+        << to_string(global_call(e2, term(atom("table"))));
     EXPECT_EQ(global::whereis_name(dup), p2);
 
     // Meeting again (our monitor connects to e1): the tables are exchanged, e1 and e2 meet

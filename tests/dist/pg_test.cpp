@@ -39,10 +39,13 @@ const char* erl_control_loop =
     "Loop = fun Loop() -> "
     "  receive "
     "    {members, G, From} -> Sync(), From ! {members, G, lists:sort(pg:get_members(G))}, Loop(); "
-    "    {local_members, G, From} -> Sync(), From ! {local_members, G, lists:sort(pg:get_local_members(G))}, Loop(); "
-    "    {which_groups, From} -> Sync(), From ! {which_groups, lists:sort(pg:which_groups())}, Loop(); "
+    "    {local_members, G, From} -> Sync(), From ! {local_members, G, "
+    "lists:sort(pg:get_local_members(G))}, Loop(); "
+    "    {which_groups, From} -> Sync(), From ! {which_groups, lists:sort(pg:which_groups())}, "
+    "Loop(); "
     "    {join, G, From} -> P = Spawn(), ok = pg:join(G, P), From ! {joined, G, P}, Loop(); "
-    "    {kill_member, G, From} -> [P | _] = pg:get_local_members(G), exit(P, kill), From ! {killed, P}, Loop(); "
+    "    {kill_member, G, From} -> [P | _] = pg:get_local_members(G), exit(P, kill), From ! "
+    "{killed, P}, Loop(); "
     "    stop -> halt() "
     "  end "
     "end, "
@@ -100,14 +103,19 @@ term await(const char* tag, std::chrono::milliseconds timeout = 20s) {
 // Collects scope notifications for `ref` until `group` has exactly `want` members by them
 // (joins add, leaves remove), or throws at the deadline.
 void await_members(const reference& ref, const term& group, size_t want,
-                   std::map<term, std::multiset<pid>>& seen, std::chrono::milliseconds timeout = 20s) {
+                   std::map<term, std::multiset<pid>>& seen,
+                   std::chrono::milliseconds timeout = 20s) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (seen[group].size() != want) {
-    auto left = std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
-    auto n = receive(when([&](const pg::notification& x) { return x.ref == ref; },
-                          [](pg::notification x) { return std::optional<pg::notification>(std::move(x)); }),
-                     after(std::max(left, 0ms), [] { return std::optional<pg::notification>(); }));
-    if (!n) throw std::runtime_error("group " + to_string(group) + " never had " + std::to_string(want) + " members");
+    auto left =
+        std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
+    auto n = receive(
+        when([&](const pg::notification& x) { return x.ref == ref; },
+             [](pg::notification x) { return std::optional<pg::notification>(std::move(x)); }),
+        after(std::max(left, 0ms), [] { return std::optional<pg::notification>(); }));
+    if (!n)
+      throw std::runtime_error("group " + to_string(group) + " never had " + std::to_string(want) +
+                               " members");
     auto& s = seen[n->group];
     for (const pid& p : n->pids) {
       if (n->joined) {
@@ -161,7 +169,8 @@ TEST_F(Pg, MembersJoinedOnErlAppearOnOtppAndMembersJoinedOnOtppAppearOnErl) {
     send(atom("ctl"), e, otp::tuple(atom("local_members"), atom("both"), self()));
     EXPECT_EQ(await("local_members")[2], sorted_list(erl_both));
     send(atom("ctl"), e, otp::tuple(atom("which_groups"), self()));
-    EXPECT_EQ(await("which_groups")[1], otp::list(atom("both"), atom("erl_group"), atom("otpp_group")));
+    EXPECT_EQ(await("which_groups")[1],
+              otp::list(atom("both"), atom("erl_group"), atom("otpp_group")));
 
     // Here: all members, local ones, groups.
     EXPECT_EQ(sorted(pg::get_members(atom("both"))), sorted(expect_both));
@@ -316,7 +325,8 @@ TEST(PgLocal, MonitorsSeeJoinsAndLeavesAndADeadMemberLeavesEveryGroup) {
       EXPECT_EQ(x->pids, std::vector<pid>{a});
       left.insert(otp::tuple(x->ref == scope.ref ? atom("scope") : atom("group"), x->group));
     }
-    EXPECT_EQ(left, (std::multiset<term>{otp::tuple(atom("scope"), atom("g")), otp::tuple(atom("scope"), atom("h")),
+    EXPECT_EQ(left, (std::multiset<term>{otp::tuple(atom("scope"), atom("g")),
+                                         otp::tuple(atom("scope"), atom("h")),
                                          otp::tuple(atom("group"), atom("h"))}));
     EXPECT_TRUE(pg::which_groups().empty());
 

@@ -51,9 +51,8 @@ void register_test_functions() {
   });
   // Blocks in receive until told, then returns what it got: a function runs in its own
   // process, so it can wait.
-  rpc::register_function(mod, atom("wait"), 0, [](const std::vector<term>&) -> term {
-    return receive<term>();
-  });
+  rpc::register_function(mod, atom("wait"), 0,
+                         [](const std::vector<term>&) -> term { return receive<term>(); });
   // Tells the test's observer process it is waiting ({held, Tag, Pid}), then waits.
   rpc::register_function(mod, atom("hold"), 1, [](const std::vector<term>& a) -> term {
     send(atom("rpc_observer"), otp::tuple(atom("held"), a[0], self()));
@@ -106,7 +105,8 @@ class Rpc : public ::testing::Test {
     std::string seen;
     auto deadline = std::chrono::steady_clock::now() + timeout;
     for (;;) {
-      auto left = std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
+      auto left =
+          std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
       auto line = left.count() > 0 ? erl_->read_line(left) : std::nullopt;
       if (!line) {
         ADD_FAILURE() << "erl stopped early; printed:\n" << seen << erl_->drain_stderr(1s);
@@ -138,14 +138,16 @@ std::string show_all(const std::vector<std::pair<std::string, std::string>>& exp
 }
 
 TEST_F(Rpc, ErlRpcCallAndErpcCallReachARegisteredFunctionAndArgumentsRoundTrip) {
-  std::string args = "[1, <<\"bin\">>, [x, {y, \"str\"}], 2.5, -123456789012345678901234567890, #{k => v}]";
-  start_erl("Args = " + args + ", " +
-            show_all({{"rpc", "rpc:call(N, otpp_rpc_test, echo, Args) =:= {args, Args}"},
-                      {"erpc", "erpc:call(N, otpp_rpc_test, echo, Args) =:= {args, Args}"},
-                      {"erpc_timeout", "erpc:call(N, otpp_rpc_test, echo, Args, 5000) =:= {args, Args}"},
-                      {"add", "rpc:call(N, otpp_rpc_test, add, [40, 2])"},
-                      {"no_args", "erpc:call(N, otpp_rpc_test, echo, [])"},
-                      {"multicall", "erpc:multicall([N, N], otpp_rpc_test, add, [1, 2])"}}));
+  std::string args =
+      "[1, <<\"bin\">>, [x, {y, \"str\"}], 2.5, -123456789012345678901234567890, #{k => v}]";
+  start_erl(
+      "Args = " + args + ", " +
+      show_all({{"rpc", "rpc:call(N, otpp_rpc_test, echo, Args) =:= {args, Args}"},
+                {"erpc", "erpc:call(N, otpp_rpc_test, echo, Args) =:= {args, Args}"},
+                {"erpc_timeout", "erpc:call(N, otpp_rpc_test, echo, Args, 5000) =:= {args, Args}"},
+                {"add", "rpc:call(N, otpp_rpc_test, add, [40, 2])"},
+                {"no_args", "erpc:call(N, otpp_rpc_test, echo, [])"},
+                {"multicall", "erpc:multicall([N, N], otpp_rpc_test, add, [1, 2])"}}));
   auto r = results();
   EXPECT_EQ(r["rpc"], "true");
   EXPECT_EQ(r["erpc"], "true");
@@ -192,22 +194,30 @@ TEST_F(Rpc, ThrowsExitsAndCppExceptionsMapToTheErlangErrorForms) {
             "{caught,error,{exception,{cpp_exception,'std::runtime_error',<<\"boom\">>},"
             "[{otpp_rpc_test,cpp,0,[]}]}}");
   EXPECT_EQ(r["rpc_cpp"],
-            "{badrpc,{'EXIT',{{cpp_exception,'std::runtime_error',<<\"boom\">>},[{otpp_rpc_test,cpp,0,[]}]}}}");
+            "{badrpc,{'EXIT',{{cpp_exception,'std::runtime_error',<<\"boom\">>},[{otpp_rpc_test,"
+            "cpp,0,[]}]}}}");
 }
 
 TEST_F(Rpc, TheRexServerAnswersGenServerCallsCastsAndHiddenNodeRequests) {
   start_erl(
       "register(me, self()), " +
-      show_all({{"call", "gen_server:call({rex, N}, {call, otpp_rpc_test, add, [1, 2], group_leader()})"},
-                {"block_call", "rpc:block_call(N, otpp_rpc_test, exits, [])"},
-                {"cast", "gen_server:cast({rex, N}, {cast, otpp_rpc_test, notify, [self(), casted], user}), "
-                         "receive casted -> casted after 10000 -> none end"},
-                {"hidden", "{rex, N} ! {self(), {call, otpp_rpc_test, add, [2, 3], user}}, "
-                           "receive {rex, R} -> R after 10000 -> none end"},
-                {"features", "{rex, N} ! {self(), features_request}, "
-                             "receive {features_reply, N, F} -> F after 10000 -> none end"},
-                {"rpc_cast", "rpc:cast(N, otpp_rpc_test, notify, [self(), via_erpc_cast]), "
-                             "receive via_erpc_cast -> ok after 10000 -> none end"}}));
+      show_all(
+          {{"call",
+            "gen_server:call({rex, N}, {call, otpp_rpc_test, add, [1, 2], group_leader()})"},
+           {"block_call", "rpc:block_call(N, otpp_rpc_test, exits, [])"},
+           {"cast",
+            "gen_server:cast({rex, N}, {cast, otpp_rpc_test, notify, [self(), casted], user}), "
+            "receive casted -> casted after 10000 -> none end"},
+           {"hidden",
+            "{rex, N} ! {self(), {call, otpp_rpc_test, add, [2, 3], user}}, "
+            "receive {rex, R} -> R after 10000 -> none end"},
+           {"features",
+            "{rex, N} ! {self(), features_request}, "
+            "receive {features_reply, N, F} -> F after 10000 -> none end"},
+           {"rpc_cast",
+            "rpc:cast(N, otpp_rpc_test, notify, [self(), via_erpc_cast]), "
+            "receive via_erpc_cast -> ok after 10000 -> none end"},
+           {"sbcast", "rpc:sbcast([N], nosuch_name, hi) =:= {[], [N]}"}}));
   auto r = results();
   EXPECT_EQ(r["call"], "3");
   EXPECT_EQ(r["block_call"], "{badrpc,{'EXIT',{bye,1}}}");
@@ -215,23 +225,27 @@ TEST_F(Rpc, TheRexServerAnswersGenServerCallsCastsAndHiddenNodeRequests) {
   EXPECT_EQ(r["hidden"], "5");
   EXPECT_EQ(r["features"], "[erpc]");
   EXPECT_EQ(r["rpc_cast"], "ok");
+  EXPECT_EQ(r["sbcast"], "true");
 }
 
 TEST_F(Rpc, ErpcTimeoutsKillsAndLinkedSpawnsBehaveAsWithABeamNode) {
-  start_erl(show_all(
-      {// The function waits: erpc gives up, and the late result never reaches erl.
-       {"timeout", "erpc:call(N, otpp_rpc_test, wait, [], 200)"},
-       {"rpc_timeout", "rpc:call(N, otpp_rpc_test, wait, [], 200)"},
-       // A plain spawn of a registered function, linked: killing it reaches us as EXIT.
-       {"link", "process_flag(trap_exit, true), P = spawn_link(N, otpp_rpc_test, park, [parked]), "
-                "true = is_pid(P), Node = node(P), exit(P, kill), "
-                "receive {'EXIT', P, Why} -> {Node =:= N, Why} after 10000 -> none end"},
-       // Monitored: DOWN carries the exit reason (normal when the function returns).
-       {"monitor", "{P2, M2} = spawn_monitor(N, otpp_rpc_test, add, [1, 2]), "
-                   "receive {'DOWN', M2, process, P2, Why2} -> Why2 after 10000 -> none end"},
-       {"monitor_undef", "{P3, M3} = spawn_monitor(N, nosuch, f, []), "
-                         "receive {'DOWN', M3, process, P3, Why3} -> Why3 after 10000 -> none end"},
-       {"late", "receive Late -> {late, Late} after 300 -> nothing end"}}));
+  start_erl(
+      show_all({// The function waits: erpc gives up, and the late result never reaches erl.
+                {"timeout", "erpc:call(N, otpp_rpc_test, wait, [], 200)"},
+                {"rpc_timeout", "rpc:call(N, otpp_rpc_test, wait, [], 200)"},
+                // A plain spawn of a registered function, linked: killing it reaches us as EXIT.
+                {"link",
+                 "process_flag(trap_exit, true), P = spawn_link(N, otpp_rpc_test, park, [parked]), "
+                 "true = is_pid(P), Node = node(P), exit(P, kill), "
+                 "receive {'EXIT', P, Why} -> {Node =:= N, Why} after 10000 -> none end"},
+                // Monitored: DOWN carries the exit reason (normal when the function returns).
+                {"monitor",
+                 "{P2, M2} = spawn_monitor(N, otpp_rpc_test, add, [1, 2]), "
+                 "receive {'DOWN', M2, process, P2, Why2} -> Why2 after 10000 -> none end"},
+                {"monitor_undef",
+                 "{P3, M3} = spawn_monitor(N, nosuch, f, []), "
+                 "receive {'DOWN', M3, process, P3, Why3} -> Why3 after 10000 -> none end"},
+                {"late", "receive Late -> {late, Late} after 300 -> nothing end"}}));
   auto r = results();
   EXPECT_EQ(r["timeout"], "{caught,error,{erpc,timeout}}");
   EXPECT_EQ(r["rpc_timeout"], "{badrpc,timeout}");
@@ -248,10 +262,12 @@ TEST_F(Rpc, ARegisteredFunctionCanBlockAndEndsAsReleasedOrAsKilled) {
     register_name(atom("rpc_observer"), self());
     start_erl(
         "Self = self(), "
-        "Call = fun(Tag) -> spawn(fun() -> Self ! {Tag, try erpc:call(N, otpp_rpc_test, hold, [Tag]) "
+        "Call = fun(Tag) -> spawn(fun() -> Self ! {Tag, try erpc:call(N, otpp_rpc_test, hold, "
+        "[Tag]) "
         "catch C:R -> {caught, C, R} end} end) end, "
         "Call(released), Call(killed), "
-        "[receive {T, R} -> io:format(\"~s ~0p~n\", [T, R]) after 30000 -> ok end || T <- [released, killed]], "
+        "[receive {T, R} -> io:format(\"~s ~0p~n\", [T, R]) after 30000 -> ok end || T <- "
+        "[released, killed]], "
         "io:format(\"done~n\"), halt().");
     std::map<term, pid> held;
     while (held.size() < 2) {
@@ -285,21 +301,24 @@ TEST_F(Rpc, AProcessErlSpawnedLinkedEndsWithNoconnectionWhenErlGoesAway) {
 }
 
 TEST_F(Rpc, OtppCallsFunctionsOnABeamNodeThroughItsRexServer) {
-  std::string erl = start_erl("register(shell_proc, self()), io:format(\"ready~n\"), "
-                              "receive stop -> halt() end.");
+  std::string erl = start_erl(
+      "register(shell_proc, self()), io:format(\"ready~n\"), "
+      "receive stop -> halt() end.");
   ASSERT_TRUE(erl_->wait_for_line("ready", 60s)) << erl_->drain_stderr(1s);
   atom e(erl);
   node_->run([e] {
     EXPECT_EQ(rpc::call(e, atom("erlang"), atom("node"), {}), term(e));
-    EXPECT_EQ(rpc::call(e, atom("lists"), atom("reverse"), {otp::list(1, 2, 3)}), otp::list(3, 2, 1));
+    EXPECT_EQ(rpc::call(e, atom("lists"), atom("reverse"), {otp::list(1, 2, 3)}),
+              otp::list(3, 2, 1));
     term big = term::integer_from_decimal("-123456789012345678901234567890");
     EXPECT_EQ(rpc::call(e, atom("erlang"), atom("abs"), {big}),
               term::integer_from_decimal("123456789012345678901234567890"));
-    EXPECT_EQ(rpc::call(e, atom("nosuch"), atom("f"), {term(1)}),
-              otp::tuple(atom("badrpc"),
-                         otp::tuple(atoms::EXIT, otp::tuple(atom("undef"),
-                                                            otp::list(otp::tuple(atom("nosuch"), atom("f"),
-                                                                                 otp::list(1), term()))))));
+    EXPECT_EQ(
+        rpc::call(e, atom("nosuch"), atom("f"), {term(1)}),
+        otp::tuple(atom("badrpc"),
+                   otp::tuple(atoms::EXIT, otp::tuple(atom("undef"), otp::list(otp::tuple(
+                                                                         atom("nosuch"), atom("f"),
+                                                                         otp::list(1), term()))))));
     EXPECT_EQ(rpc::call(e, atom("erlang"), atom("exit"), {term(atom("bye"))}),
               otp::tuple(atom("badrpc"), otp::tuple(atoms::EXIT, atom("bye"))));
     EXPECT_EQ(rpc::call(e, atom("erlang"), atom("throw"), {term(atom("x"))}), term(atom("x")));
@@ -308,7 +327,8 @@ TEST_F(Rpc, OtppCallsFunctionsOnABeamNodeThroughItsRexServer) {
     EXPECT_EQ(err[1][1][0], term(atoms::badarg)) << to_string(err);
     EXPECT_EQ(rpc::call(e, atom("timer"), atom("sleep"), {term(10000)}, 200ms),
               otp::tuple(atom("badrpc"), atoms::timeout));
-    EXPECT_EQ(rpc::call(atom("nobody_" + random_suffix() + "@127.0.0.1"), atom("erlang"), atom("node"), {}),
+    EXPECT_EQ(rpc::call(atom("nobody_" + random_suffix() + "@127.0.0.1"), atom("erlang"),
+                        atom("node"), {}),
               otp::tuple(atom("badrpc"), atom("nodedown")));
     // A cast runs there: erlang:send(Pid, Msg) towards us.
     rpc::cast(e, atom("erlang"), atom("send"), {self(), term(atom("cast_arrived"))});
@@ -329,7 +349,8 @@ TEST_F(Rpc, OnThisNodeACallRunsTheRegisteredFunctionInTheCaller) {
     EXPECT_TRUE(rpc::is_registered(mod, atom("echo"), 7));
     EXPECT_TRUE(rpc::is_registered(mod, atom("add"), 2));
     EXPECT_FALSE(rpc::is_registered(mod, atom("add"), 3));
-    rpc::register_function(atom("otpp_rpc_tmp"), atom("f"), [](const std::vector<term>&) { return term(1); });
+    rpc::register_function(atom("otpp_rpc_tmp"), atom("f"),
+                           [](const std::vector<term>&) { return term(1); });
     EXPECT_EQ(rpc::call(me, atom("otpp_rpc_tmp"), atom("f"), {}), term(1));
     EXPECT_TRUE(rpc::unregister_function(atom("otpp_rpc_tmp"), atom("f")));
     EXPECT_FALSE(rpc::unregister_function(atom("otpp_rpc_tmp"), atom("f")));
