@@ -64,6 +64,11 @@ class Hostile : public ::testing::Test {
     // A registered process that reports what it receives.
     node_->spawn([this] {
       register_name(atom("sink"), self());
+      {
+        std::lock_guard lk(mu_);
+        ready_ = true;
+        cv_.notify_all();
+      }
       for (;;) {
         term t = receive<term>();
         std::lock_guard lk(mu_);
@@ -71,8 +76,13 @@ class Hostile : public ::testing::Test {
         cv_.notify_all();
       }
     });
+    wait_ready();  // honest peers send to `sink`: it must be registered first
   }
   void TearDown() override { node_->shutdown(); }
+  void wait_ready() {
+    std::unique_lock lk(mu_);
+    cv_.wait(lk, [&] { return ready_; });
+  }
 
   unique_fd connect_raw() {
     auto info = port_please("127.0.0.1", alive_, {.port = epmd_->port()});
@@ -113,6 +123,7 @@ class Hostile : public ::testing::Test {
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<term> got_;
+  bool ready_ = false;
   int honest_ = 0;
 };
 
