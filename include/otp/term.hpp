@@ -97,6 +97,8 @@ class term {
   static term bitstring(std::string_view bytes, size_t bits);
   static term tuple(std::initializer_list<term> elems);
   static term tuple(std::vector<term> elems);
+  /// A tuple of the terms in `elems`, moved out of it (decoders: no vector is given away).
+  static term tuple_moving(std::span<term> elems);
   /// A proper list, or an improper one when `tail` is not `[]`.
   static term list(std::initializer_list<term> elems, term tail = term());
   static term list(std::vector<term> elems, term tail = term());

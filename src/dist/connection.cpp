@@ -2,8 +2,11 @@
 
 #include "connection.hpp"
 
+#include <sys/socket.h>
+
 #include "controller.hpp"
 #include "otp/logger.hpp"
+#include "runtime/after_run.hpp"
 
 namespace otp::dist {
 
@@ -35,8 +38,47 @@ bool connection::enqueue(control_message m) {
       break;
   }
   append_locked(m);
-  kick_write();
+  request_flush();
   return true;
+}
+
+namespace {
+// Connections with output that the current scheduler thread flushes once its process
+// switches out (see runtime/after_run.hpp).
+thread_local std::vector<std::shared_ptr<connection>> deferred_flushes;
+
+void flush_deferred() {
+  std::vector<std::shared_ptr<connection>> list;
+  list.swap(deferred_flushes);
+  for (auto& c : list) c->flush();
+}
+}  // namespace
+
+void connection::request_flush() {
+  if (writing_ || flush_pending_ || out_.empty()) return;
+  if (!tls_ && detail::defer_after_run(&flush_deferred)) {
+    flush_pending_ = true;
+    deferred_flushes.push_back(shared_from_this());
+    return;
+  }
+  kick_write();
+}
+
+void connection::flush() {
+  std::vector<pid> drained;
+  {
+    std::lock_guard lk(mu_);
+    flush_pending_ = false;
+    if (writing_ || out_.empty() || phase_ != phase::up) return;
+    // Written right here, without a trip through the I/O thread; what the socket does not
+    // take now goes out from the I/O thread. (close() takes mu_ before closing the socket,
+    // so the descriptor stays ours while we hold it.)
+    ssize_t n = ::send(sock_.native_handle(), out_.data(), out_.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (n > 0) out_.erase(0, size_t(n));
+    kick_write();  // the rest, if any; errors surface on the I/O thread
+    if (out_.size() <= busy_low) drained.swap(drain_waiters_);
+  }
+  for (const pid& w : drained) ctl_.notify_drained(w, peer_);
 }
 
 void connection::append_locked(control_message& m) {
@@ -72,10 +114,27 @@ void connection::write_now() {
       return;
     }
     self->last_write_ = clock::now();
-    std::lock_guard lk(self->mu_);
-    self->writing_ = false;
-    self->kick_write();
+    std::vector<pid> drained;
+    {
+      std::lock_guard lk(self->mu_);
+      self->writing_ = false;
+      self->kick_write();
+      if (self->out_.size() <= busy_low && !self->drain_waiters_.empty()) drained.swap(self->drain_waiters_);
+    }
+    for (const pid& w : drained) self->ctl_.notify_drained(w, self->peer_);
   });
+}
+
+bool connection::busy() const {
+  std::lock_guard lk(mu_);
+  return phase_ == phase::up && out_.size() > busy_high;
+}
+
+bool connection::wait_for_drain(const pid& who) {
+  std::lock_guard lk(mu_);
+  if (phase_ != phase::up || out_.size() <= busy_low) return false;
+  drain_waiters_.push_back(who);
+  return true;
 }
 
 void connection::write_raw(std::string bytes, bool close_after) {
@@ -180,7 +239,7 @@ void connection::on_handshake_done(const handshake_done& d, std::string leftover
     phase_ = phase::up;
     was_up_.store(true, std::memory_order_release);
     for (auto& m : pending) append_locked(m);
-    kick_write();
+    kick_write();  // the I/O thread: here is not a process's time slice
   }
   ctl_.connection_up(shared_from_this());
   arm_ticker();
@@ -204,30 +263,37 @@ void connection::read_frames() {
 
 void connection::consume(std::string_view bytes) {
   dec_->feed(bytes);
+  // Everything this read brought is decoded first and delivered after: a receiver that
+  // waits is woken once per read, not once per message (it finds the rest queued).
+  batch_.clear();
+  std::string error;
   while (auto ev = dec_->next()) {
     if (auto* err = std::get_if<frame_error>(&*ev)) {
-      logger::error("dist: bad frame from {}: {}; closing the connection", peer_name_, err->message);
-      close("bad frame: " + err->message);
-      return;
+      error = "bad frame: " + err->message;
+      break;
     }
     auto* msg = std::get_if<frame_message>(&*ev);
     if (!msg) continue;  // a tick
     auto parsed = parse_control(msg->control, msg->payload ? &*msg->payload : nullptr);
     if (!parsed) {  // hostile or broken: this connection ends, nothing else does
-      logger::error("dist: bad control message from {}: {}; closing the connection", peer_name_,
-                    parsed.error().message);
-      close("bad control message");
-      return;
+      error = "bad control message: " + parsed.error().message;
+      break;
     }
+    batch_.push_back(std::move(*parsed));
+  }
+  for (auto& m : batch_) {
     try {
-      track_incoming(*parsed);
-      ctl_.dispatch(*this, *parsed);
+      track_incoming(m);
+      ctl_.dispatch(*this, m);
     } catch (const std::exception& e) {  // e.g. a term that does not fit where it must
-      logger::error("dist: cannot handle {} from {}: {}; closing the connection",
-                    dop_name(op_of(*parsed)), peer_name_, e.what());
-      close("bad control message");
-      return;
+      error = std::string("cannot handle ") + dop_name(op_of(m)) + ": " + e.what();
+      break;
     }
+  }
+  batch_.clear();
+  if (!error.empty()) {
+    logger::error("dist: {} from {}; closing the connection", error, peer_name_);
+    close(error);
   }
 }
 
@@ -260,11 +326,14 @@ void connection::arm_ticker() {
 // ---- teardown and bookkeeping ------------------------------------------------------
 
 void connection::close(const std::string& why) {
+  std::vector<pid> waiters;  // senders pacing themselves: the output is gone with us
   {
     std::lock_guard lk(mu_);
     if (phase_ == phase::closed) return;
     phase_ = phase::closed;
+    waiters.swap(drain_waiters_);
   }
+  for (const pid& w : waiters) ctl_.notify_drained(w, peer_);
   boost::system::error_code ignored;
   ticker_.cancel();
   sock_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);

@@ -47,6 +47,18 @@ class connection : public std::enable_shared_from_this<connection> {
   // the connection is closed (the message was not sent).
   bool enqueue(control_message m);
 
+  // Back-pressure (as BEAM's dist_buf_busy_limit): a connection with more than busy_high
+  // bytes queued is busy; a sending process then waits (wait_for_drain registers it) until
+  // the queue is below busy_low, or the connection closes.
+  static constexpr size_t busy_high = size_t(4) << 20;
+  static constexpr size_t busy_low = size_t(1) << 20;
+  bool busy() const;
+  bool wait_for_drain(const pid& who);  // false: no need to wait
+
+  // Writes what is queued, from the scheduler thread whose process queued it (after the
+  // process switched out: one write per time slice, not per message).
+  void flush();
+
   // Distribution thread only:
   boost::asio::ip::tcp::socket& socket() noexcept { return sock_; }
   // With a TLS context, runs the TLS handshake first (as -proto_dist inet_tls), then `next`.
@@ -95,7 +107,8 @@ class connection : public std::enable_shared_from_this<connection> {
   void read_frames();
   void consume(std::string_view bytes);
   void append_locked(control_message& m);  // REQUIRES: mu_, phase up
-  void kick_write();  // REQUIRES: mu_ held by caller... posts the write
+  void kick_write();
+  void request_flush();  // REQUIRES: mu_  // REQUIRES: mu_ held by caller... posts the write
   void write_now();
   void arm_ticker();
   void write_raw(std::string bytes, bool close_after);
@@ -131,12 +144,15 @@ class connection : public std::enable_shared_from_this<connection> {
   std::optional<frame_encoder> enc_;
   std::array<char, 64 * 1024> rbuf_{};
   std::string wbuf_;  // the write in flight (distribution thread)
+  std::vector<control_message> batch_;  // what one read decoded (distribution thread)
 
   std::atomic<bool> was_up_{false};
   mutable std::mutex mu_;
   phase phase_ = phase::connecting;  // guarded by mu_
   std::string out_;                  // guarded by mu_
   bool writing_ = false;             // guarded by mu_
+  bool flush_pending_ = false;       // a scheduler thread will flush; guarded by mu_
+  std::vector<pid> drain_waiters_;   // guarded by mu_
   tracked tracked_;                  // guarded by mu_
   std::chrono::steady_clock::time_point last_read_, last_write_;
   bool wrote_since_tick_ = false;  // guarded by mu_

@@ -92,6 +92,7 @@ class controller final : public detail::remote_router {
  private:
   static std::unique_ptr<boost::asio::ssl::context> make_tls_context(const dist_tls_options& t);
   void accept_loop();
+  void run_io();
   void dial(std::shared_ptr<connection> c);
   void deliver(const pid& to, detail::mailbox_item* item);
   bool deliver_local(const pid& to, detail::mailbox_item* item);
@@ -100,6 +101,11 @@ class controller final : public detail::remote_router {
   void deliver_named(connection& c, const pid& from, atom name, term msg);
   void tell_subscribers(atom node, bool up);
   bool is_builtin_name(atom name) const;
+  // A process that sent a message on a busy connection waits here until it drains.
+  void pace(detail::process* from, connection& c);
+ public:
+  void notify_drained(const pid& who, atom node);
+ private:
   // SPAWN_REQUEST from a peer (erpc, spawn/4 on this node): see spawn.cpp.
   void handle_spawn_request(connection& c, const ctrl::spawn_request& m);
 

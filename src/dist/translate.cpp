@@ -3,6 +3,7 @@
 
 #include "controller.hpp"
 #include "otp/logger.hpp"
+#include "otp/receive.hpp"
 #include "runtime/node_impl.hpp"
 #include "runtime/signals.hpp"
 
@@ -14,6 +15,12 @@ using detail::make_item;
 namespace {
 
 pid sender_of(detail::process* from) { return from ? from->self() : pid(); }
+
+// The "your connection drained" wake-up: a C++ type of its own, so that no receive but
+// pace's own takes it.
+struct dist_drained {
+  atom node;
+};
 
 // The message's term form, or nullopt (logged) for C++ values that have none.
 std::optional<term> message_term(detail::message_base* m) {
@@ -100,7 +107,28 @@ void controller::route(detail::process* from, const pid& to, detail::mailbox_ite
                               (item->kind == item_kind::exit && static_cast<detail::exit_item*>(item)->via_link);
   std::shared_ptr<connection> c = needs_existing ? existing(to.node()) : connect(to.node());
   if (!c) return;
-  if (!c->enqueue(std::move(*m))) node_.unreachable(sender_of(from), to, own.release());
+  if (!c->enqueue(std::move(*m))) {
+    node_.unreachable(sender_of(from), to, own.release());
+    return;
+  }
+  if (item->kind == item_kind::message) {
+    own.release();
+    detail::destroy_item(item);
+    pace(from, *c);
+  }
+}
+
+void controller::notify_drained(const pid& who, atom node) {
+  deliver_local(who, detail::make_message<dist_drained>(dist_drained{node}));
+}
+
+void controller::pace(detail::process* from, connection& c) {
+  // Only a process sending for itself waits (never the I/O thread, a timer or an exiting
+  // process's signals), and only on a connection over its high-water mark.
+  if (!from || from != detail::current_process() || !c.busy()) return;
+  atom node = c.peer();
+  while (c.wait_for_drain(from->self()))
+    otp::receive(otp::when([node](const dist_drained& d) { return d.node == node; }, [](const dist_drained&) {}));
 }
 
 void controller::monitor_name(detail::process* from, atom name, atom node, const reference& ref) {
@@ -118,7 +146,9 @@ void controller::send_named(detail::process* from, atom name, atom node, detail:
   }
   auto t = message_term(m);
   if (!t) return;
-  connect(node)->enqueue(ctrl::reg_send{sender_of(from), name, std::move(*t)});
+  detail::destroy_item(own.release());  // freed before a possible wait in pace
+  auto c = connect(node);
+  if (c->enqueue(ctrl::reg_send{sender_of(from), name, std::move(*t)})) pace(from, *c);
 }
 
 void controller::send_alias(detail::process* from, const reference& alias, detail::message_base* m) {

@@ -230,8 +230,12 @@ void node_impl::notify_work() noexcept {
   w->unpark();
 }
 
-void node_impl::end_search() noexcept {
-  if (searching_.fetch_sub(1, std::memory_order_seq_cst) == 1) notify_work();
+void node_impl::end_search(bool more_work) noexcept {
+  // Work pushed while we searched skipped its wake-up (a searcher existed): the last
+  // searcher to stop wakes another if such work may be waiting. Only then: waking a thread
+  // that finds nothing costs two futex round trips (a request/reply across threads would
+  // pay them on every message).
+  if (searching_.fetch_sub(1, std::memory_order_seq_cst) == 1 && more_work) notify_work();
 }
 
 bool node_impl::register_idle(worker* w) {

@@ -81,7 +81,8 @@ class node_impl {
   // ---- idle protocol (see scheduler.hpp) ----
   void notify_work() noexcept;
   // A searching worker found work: if it was the last searcher, wake another.
-  void end_search() noexcept;
+  // `more_work`: the caller saw queued work besides what it took.
+  void end_search(bool more_work) noexcept;
   bool register_idle(worker* w);  // returns false if it must not sleep (stop requested)
   // Takes w out of the idle set; returns true if a notifier woke it as a searcher.
   bool unregister_idle(worker* w);

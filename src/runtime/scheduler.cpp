@@ -2,6 +2,8 @@
 
 #include "scheduler.hpp"
 
+#include "after_run.hpp"
+
 #include <cstdlib>
 #include <utility>
 
@@ -130,7 +132,8 @@ void worker::loop() {
     }
     if (searching_) {
       searching_ = false;
-      node_.end_search();
+      // Queued work others could take: in our queues (they may steal) or the node's.
+      node_.end_search(lifo_ != nullptr || !local_.empty() || !node_.inject().empty());
     }
     run(p);
     node_.reclaim().quiescent(index_);
@@ -281,6 +284,15 @@ void worker::run(process* p) {
   switch_action a = resume(p);
   t.current = nullptr;
   after_switch(p, a);
+  if (t.after_run) std::exchange(t.after_run, nullptr)();
+}
+
+bool defer_after_run(void (*fn)()) noexcept {
+  thread_ctx& t = tls();
+  if (!t.w || !t.current) return false;
+  if (t.after_run && t.after_run != fn) return false;
+  t.after_run = fn;
+  return true;
 }
 
 void worker::after_switch(process* p, switch_action a) {

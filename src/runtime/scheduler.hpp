@@ -101,6 +101,7 @@ struct thread_ctx {
   worker* w = nullptr;  // null on non-scheduler threads
   size_t participant = SIZE_MAX;
   process* current = nullptr;
+  void (*after_run)() = nullptr;  // see after_run.hpp
 };
 thread_ctx& tls() noexcept;
 

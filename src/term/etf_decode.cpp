@@ -11,6 +11,7 @@
 //    cap and against zlib's best possible ratio before anything is allocated.
 //  - Errors carry a code, the byte offset, and a sentence naming the tag and the problem.
 
+#include <array>
 #include <zlib.h>
 
 #include <charconv>
@@ -109,9 +110,19 @@ struct frame {
   enum kind_t : uint8_t { tuple, list, map, fun } kind;
   size_t need;   // values still to come
   size_t start;  // offset of the tag, for errors
-  std::vector<term> items;
+  size_t base;   // where its values start on the value stack
   std::unique_ptr<fun_header> fun_hdr;
 };
+
+// The decoder's stacks, kept per thread so that decoding many small terms (a distribution
+// connection's messages) allocates only the terms themselves. `busy` guards against a
+// decoder starting while another one on the thread uses them (it then uses its own).
+struct decode_scratch {
+  std::vector<frame> frames;
+  std::vector<term> values;
+  bool busy = false;
+};
+thread_local decode_scratch scratch;
 
 class decoder {
  public:
@@ -173,7 +184,7 @@ class decoder {
                     " bytes follow,");
   }
   bool decode_big(uint8_t tag, term& out);
-  bool finish(frame& f, term& out);
+  bool finish(frame& f, std::span<term> items, term& out);
 
   const uint8_t* p_;
   size_t n_;
@@ -184,18 +195,45 @@ class decoder {
   etf_error err_;
 };
 
+// Recently decoded atoms, per thread: a distribution connection decodes the same few atoms
+// (node names in every pid, message tags) over and over, and this skips the atom table's
+// lock and hash. An entry is trusted only after comparing the text.
+struct atom_cache_entry {
+  uint64_t hash = 0;
+  atom value;
+  bool used = false;
+};
+thread_local std::array<atom_cache_entry, 256> recent_atoms;
+
+uint64_t text_hash(std::string_view s) noexcept {
+  uint64_t h = 1469598103934665603ull;  // FNV-1a
+  for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
+  return h;
+}
+
 bool decoder::make_atom(std::string_view bytes, bool latin1, size_t at, atom& out) {
-  std::string utf8;
+  std::string converted;
+  std::string_view utf8 = bytes;
   size_t chars = 0;
   if (latin1) {
-    for (unsigned char c : bytes) detail::utf8_encode(c, utf8);
+    bool ascii = true;
+    for (unsigned char c : bytes) ascii = ascii && c < 0x80;
+    if (!ascii) {
+      for (unsigned char c : bytes) detail::utf8_encode(c, converted);
+      utf8 = converted;
+    }
     chars = bytes.size();
   } else {
     for (size_t pos = 0; pos < bytes.size(); ++chars) {
       if (detail::utf8_decode(bytes, pos) < 0)
         return fail(etf_errc::bad_atom, at, "atom text is not valid UTF-8");
     }
-    utf8 = bytes;
+  }
+  const uint64_t h = text_hash(utf8);
+  atom_cache_entry& slot = recent_atoms[h & 255];
+  if (slot.used && slot.hash == h && slot.value.name() == utf8) {
+    out = slot.value;  // an existing atom: fine in safe mode too
+    return true;
   }
   if (chars > atom::max_length)
     return fail(etf_errc::bad_atom, at,
@@ -204,11 +242,13 @@ bool decoder::make_atom(std::string_view bytes, bool latin1, size_t at, atom& ou
     bool found = false;
     out = atom::existing(utf8, found);
     if (!found)
-      return fail(etf_errc::bad_atom, at, "atom '" + utf8 + "' does not exist (safe mode)");
+      return fail(etf_errc::bad_atom, at, "atom '" + std::string(utf8) + "' does not exist (safe mode)");
+    slot = {h, out, true};
     return true;
   }
   try {
     out = atom(utf8);
+    slot = {h, out, true};
   } catch (const std::length_error&) {
     return fail(etf_errc::bad_atom, at, "atom too long");
   } catch (const std::runtime_error&) {
@@ -334,22 +374,22 @@ bool decoder::decode_big(uint8_t tag, term& out) {
   return true;
 }
 
-bool decoder::finish(frame& f, term& out) {
+bool decoder::finish(frame& f, std::span<term> items, term& out) {
   switch (f.kind) {
     case frame::tuple:
-      out = term::tuple(std::move(f.items));
+      out = term::tuple_moving(items);
       return true;
     case frame::list: {
-      term tail = std::move(f.items.back());
-      f.items.pop_back();
-      out = term::list(std::move(f.items), std::move(tail));
+      term acc = std::move(items.back());  // the tail
+      for (size_t i = items.size() - 1; i-- > 0;) acc = term::cons(std::move(items[i]), std::move(acc));
+      out = std::move(acc);
       return true;
     }
     case frame::map: {
       std::vector<std::pair<term, term>> kvs;
-      kvs.reserve(f.items.size() / 2);
-      for (size_t i = 0; i + 1 < f.items.size(); i += 2)
-        kvs.emplace_back(std::move(f.items[i]), std::move(f.items[i + 1]));
+      kvs.reserve(items.size() / 2);
+      for (size_t i = 0; i + 1 < items.size(); i += 2)
+        kvs.emplace_back(std::move(items[i]), std::move(items[i + 1]));
       size_t n = kvs.size();
       out = term::map(std::move(kvs));
       if (out.map_size() != n)
@@ -362,7 +402,7 @@ bool decoder::finish(frame& f, term& out) {
         return fail(etf_errc::bad_value, f.start,
                     "NEW_FUN_EXT says it is " + std::to_string(h.size) + " bytes long but is " +
                         std::to_string(pos_ - h.size_at) + ",");
-      h.info.free_vars = std::move(f.items);
+      h.info.free_vars.assign(std::make_move_iterator(items.begin()), std::make_move_iterator(items.end()));
       out = term::local_fun(h.info);
       return true;
     }
@@ -371,7 +411,19 @@ bool decoder::finish(frame& f, term& out) {
 }
 
 bool decoder::run(term& result) {
-  std::vector<frame> stack;
+  decode_scratch own;
+  decode_scratch& sc = scratch.busy ? own : scratch;
+  sc.busy = true;
+  std::vector<frame>& stack = sc.frames;
+  std::vector<term>& values = sc.values;
+  struct release_scratch {
+    decode_scratch& sc;
+    ~release_scratch() {
+      sc.frames.clear();
+      sc.values.clear();  // values of a failed decode go now, not with the next one
+      sc.busy = false;
+    }
+  } release{sc};
   for (;;) {
     term value;
     size_t at = pos_;
@@ -479,7 +531,7 @@ bool decoder::run(term& result) {
           break;
         }
         if (!count_fits(n, 1, tag, at)) return false;
-        stack.push_back({frame::tuple, n, at, {}, nullptr});
+        stack.push_back({frame::tuple, n, at, values.size(), nullptr});
         opened = true;
         break;
       }
@@ -488,7 +540,7 @@ bool decoder::run(term& result) {
         if (!need(4, tag, "the length")) return false;
         uint64_t n = get(4);
         if (!count_fits(n + 1, 1, tag, at)) return false;
-        stack.push_back({frame::list, size_t(n) + 1, at, {}, nullptr});
+        stack.push_back({frame::list, size_t(n) + 1, at, values.size(), nullptr});
         opened = true;
         break;
       }
@@ -501,7 +553,7 @@ bool decoder::run(term& result) {
           break;
         }
         if (!count_fits(n, 2, tag, at)) return false;
-        stack.push_back({frame::map, size_t(n) * 2, at, {}, nullptr});
+        stack.push_back({frame::map, size_t(n) * 2, at, values.size(), nullptr});
         opened = true;
         break;
       }
@@ -586,9 +638,9 @@ bool decoder::run(term& result) {
         h->info.old_index = uint32_t(old_index);
         h->info.old_uniq = uint32_t(old_uniq);
         if (!count_fits(num_free, 1, tag, at)) return false;
-        frame fr{frame::fun, size_t(num_free), at, {}, std::move(h)};
+        frame fr{frame::fun, size_t(num_free), at, values.size(), std::move(h)};
         if (num_free == 0) {
-          if (!finish(fr, value)) return false;
+          if (!finish(fr, {}, value)) return false;
           break;
         }
         stack.push_back(std::move(fr));
@@ -609,9 +661,10 @@ bool decoder::run(term& result) {
         return true;
       }
       frame& f = stack.back();
-      f.items.push_back(std::move(value));
+      values.push_back(std::move(value));
       if (--f.need > 0) break;
-      if (!finish(f, value)) return false;
+      if (!finish(f, std::span<term>(values).subspan(f.base), value)) return false;
+      values.resize(f.base);
       stack.pop_back();
     }
   }

@@ -55,7 +55,22 @@ class encoder {
       const term* t;
       size_t patch;
     };
-    std::vector<item> work{{&root, 0}};
+    // The work stack is kept per thread (small terms are encoded by the million).
+    static thread_local std::vector<item> shared_work;
+    static thread_local bool shared_busy = false;
+    std::vector<item> own;
+    std::vector<item>& work = shared_busy ? own : shared_work;
+    struct release_work {
+      std::vector<item>& w;
+      bool& busy;
+      bool mine;
+      ~release_work() {
+        w.clear();
+        if (mine) busy = false;
+      }
+    } release{work, shared_busy, !shared_busy};
+    shared_busy = true;
+    work.push_back({&root, 0});
     while (!work.empty()) {
       item it = work.back();
       work.pop_back();

@@ -94,10 +94,17 @@ term::term(const port_id& p)
 // ---- compound constructors ------------------------------------------------------------
 
 term term::tuple(std::initializer_list<term> elems) {
-  return tuple(std::vector<term>(elems));
+  auto* b =
+      detail::make_box<box>(elems.size() * sizeof(term), box_kind::tuple, uint32_t(elems.size()));
+  term* out = b->trailing<term>();
+  size_t i = 0;
+  for (const term& e : elems) new (&out[i++]) term(e);
+  return box::adopt(b);
 }
 
-term term::tuple(std::vector<term> elems) {
+term term::tuple(std::vector<term> elems) { return tuple_moving(elems); }
+
+term term::tuple_moving(std::span<term> elems) {
   auto* b =
       detail::make_box<box>(elems.size() * sizeof(term), box_kind::tuple, uint32_t(elems.size()));
   term* out = b->trailing<term>();
