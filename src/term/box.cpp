@@ -53,7 +53,7 @@ void destroy_shallow(box* b, std::vector<box*>& pending) noexcept {
     default:
       break;
   }
-  ::operator delete(b);
+  free_box_memory(b);
 }
 
 }  // namespace

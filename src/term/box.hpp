@@ -17,6 +17,11 @@
 
 namespace otp::detail {
 
+// The node allocator (src/runtime/node_pool.cpp), for boxes of at most box_pool_limit bytes.
+void* alloc_node(size_t size);
+void free_node(void* p, size_t size) noexcept;
+inline constexpr size_t box_pool_limit = 256;
+
 __extension__ using u128 = unsigned __int128;  // for bignum arithmetic
 
 enum class box_kind : uint8_t {
@@ -38,7 +43,7 @@ struct alignas(8) box {
   uint8_t flags = 0;  // bignum: 1 = negative
   uint16_t spare = 0;
   uint32_t count = 0;  // tuple arity, map size, bignum limb count
-  uint32_t spare2 = 0;
+  uint32_t alloc_size = 0;  // bytes taken from the node allocator; 0: from operator new
 
   explicit box(box_kind k, uint32_t n = 0) : kind(k), count(n) {}
 
@@ -102,8 +107,32 @@ struct binary_box : box {
 // Allocates a box with `extra` trailing bytes and constructs T in it.
 template <class T, class... Args>
 T* make_box(size_t extra, Args&&... args) {
-  void* mem = ::operator new(sizeof(T) + extra);
-  return new (mem) T(std::forward<Args>(args)...);
+  // Small boxes (most tuples, conses, pids of other nodes) come from the thread-cached node
+  // allocator: decoding and dropping terms by the million stays off malloc's locks.
+  const size_t size = sizeof(T) + extra;
+  void* mem = size <= box_pool_limit ? alloc_node(size) : ::operator new(size);
+  T* t;
+  try {
+    t = new (mem) T(std::forward<Args>(args)...);
+  } catch (...) {
+    if (size <= box_pool_limit) {
+      free_node(mem, size);
+    } else {
+      ::operator delete(mem);
+    }
+    throw;
+  }
+  if (size <= box_pool_limit) t->alloc_size = uint32_t(size);
+  return t;
+}
+
+// Frees a box's memory (after its destructor ran).
+inline void free_box_memory(box* b) noexcept {
+  if (b->alloc_size) {
+    free_node(b, b->alloc_size);
+  } else {
+    ::operator delete(b);
+  }
 }
 
 // Destroys a box whose count reached zero, without recursion (releases children iteratively).
