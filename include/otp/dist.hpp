@@ -41,7 +41,8 @@ struct dist_options {
   std::string name;
   /// Long names (-name) or short names (-sname). With a full "name@host" either works.
   bool long_names = true;
-  /// The cookie; when empty, ~/.erlang.cookie is read (or created, like erl does).
+  /// The cookie; when empty, $OTPP_COOKIE, else ~/.erlang.cookie is read (or created with
+  /// ≥128 random bits and mode 0400, like erl does).
   std::string cookie;
   /// Port to listen on; 0 picks a free one (EPMD tells peers which).
   uint16_t listen_port = 0;

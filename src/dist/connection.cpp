@@ -200,6 +200,15 @@ void connection::read_handshake() {
     }
     const handshake_state& st = self->hs_->feed(std::string_view(self->rbuf_.data(), n));
     std::string out = self->hs_->take_output();
+    if (auto* failed = std::get_if<handshake_failed>(&st); failed && failed->code == handshake_errc::nok) {
+      // Simultaneous connects, and the peer's attempt won: its connection to us is coming.
+      // Ours stays registered (still collecting what processes send) until that one is up
+      // and takes over; if it never comes, the setup timer ends this one for real.
+      logger::info("dist: {}", failed->reason);
+      boost::system::error_code ignored;
+      self->sock_.close(ignored);
+      return;
+    }
     if (auto* failed = std::get_if<handshake_failed>(&st)) {
       logger::warning("dist: handshake with {} failed: {}",
                       self->peer_name_.empty() ? std::string("a peer") : self->peer_name_, failed->reason);
@@ -339,6 +348,14 @@ void connection::close(const std::string& why) {
   sock_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
   sock_.close(ignored);
   ctl_.connection_down(this, why);
+}
+
+connection::tracked connection::retire() {
+  std::lock_guard lk(mu_);
+  phase_ = phase::closed;  // a sender that still holds us gets false, and looks again
+  boost::system::error_code ignored;
+  sock_.close(ignored);
+  return std::exchange(tracked_, tracked{});
 }
 
 connection::tracked connection::take_tracked() {

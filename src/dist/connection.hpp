@@ -91,6 +91,9 @@ class connection : public std::enable_shared_from_this<connection> {
   };
   // Moves the bookkeeping out (when the connection is down).
   tracked take_tracked();
+  // Replaced by another connection to the same node (simultaneous connects): closes, and
+  // hands over what waited to be sent. Distribution thread.
+  tracked retire();
   // A remote process now monitors a local one (dispatch, after delivering the monitor).
   void add_watcher(const reference& ref, their_monitor w);
   // Ends a remote process's monitor (on DEMONITOR_P); returns what it was.

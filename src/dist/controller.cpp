@@ -69,7 +69,11 @@ controller::~controller() {
 void controller::start() {
   name_text_ = full_name(opts_);
   if (!is_valid_node_name(name_text_)) throw std::runtime_error("invalid node name: " + name_text_);
-  cookie_ = opts_.cookie.empty() ? read_or_create_cookie(home_dir()) : opts_.cookie;
+  // The cookie: given, else $OTPP_COOKIE, else ~/.erlang.cookie (created like erl does).
+  const char* env_cookie = std::getenv("OTPP_COOKIE");
+  cookie_ = !opts_.cookie.empty()             ? opts_.cookie
+            : (env_cookie && *env_cookie)     ? std::string(env_cookie)
+                                              : read_or_create_cookie(home_dir());
   validate_cookie(cookie_);
   uint16_t epmd_port = opts_.epmd_port ? opts_.epmd_port : default_epmd_port();
   if (!ensure_epmd(epmd_port)) throw std::runtime_error("no EPMD could be started on port " + std::to_string(epmd_port));
@@ -260,7 +264,7 @@ void controller::connection_up(const std::shared_ptr<connection>& c) {
   auto it = conns_.find(c->peer());
   if (it != conns_.end() && it->second != c) {
     // A simultaneous attempt of ours lost: its queued messages move to this connection.
-    for (auto& m : it->second->take_tracked().pending) c->enqueue(std::move(m));
+    for (auto& m : it->second->retire().pending) c->enqueue(std::move(m));
     it->second = c;
   } else if (it == conns_.end()) {
     conns_.emplace(c->peer(), c);
@@ -347,7 +351,17 @@ void controller::connection_down(connection* c, const std::string& why) {
       }
     }
   }
-  if (!was_registered) return;  // an attempt that lost to another connection, or never got a name
+  if (!was_registered) {
+    // An attempt that lost to another connection to the same node (simultaneous connects),
+    // or never got a name. Messages that reached it late go to the winner, in order.
+    if (c->peer() == atom()) return;
+    connection::tracked t = c->take_tracked();
+    if (t.pending.empty()) return;
+    std::shared_ptr<connection> winner = existing(c->peer());
+    for (auto& m : t.pending)
+      if (winner && winner.get() != c) winner->enqueue(std::move(m));
+    return;
+  }
   if (c->state() == connection::phase::closed && !why.empty())
     logger::info("dist: connection to {} down: {}", c->peer_name(), why);
   connection::tracked t = c->take_tracked();

@@ -107,9 +107,13 @@ void controller::route(detail::process* from, const pid& to, detail::mailbox_ite
                               (item->kind == item_kind::exit && static_cast<detail::exit_item*>(item)->via_link);
   std::shared_ptr<connection> c = needs_existing ? existing(to.node()) : connect(to.node());
   if (!c) return;
-  if (!c->enqueue(std::move(*m))) {
-    node_.unreachable(sender_of(from), to, own.release());
-    return;
+  if (!c->enqueue(control_message(*m))) {
+    // That connection just closed; another may have replaced it (simultaneous connects).
+    c = needs_existing ? existing(to.node()) : connect(to.node());
+    if (!c || !c->enqueue(std::move(*m))) {
+      node_.unreachable(sender_of(from), to, own.release());
+      return;
+    }
   }
   if (item->kind == item_kind::message) {
     own.release();
@@ -148,7 +152,12 @@ void controller::send_named(detail::process* from, atom name, atom node, detail:
   if (!t) return;
   detail::destroy_item(own.release());  // freed before a possible wait in pace
   auto c = connect(node);
-  if (c->enqueue(ctrl::reg_send{sender_of(from), name, std::move(*t)})) pace(from, *c);
+  ctrl::reg_send msg{sender_of(from), name, std::move(*t)};
+  if (!c->enqueue(msg)) {  // closed meanwhile: a replacement, or a new attempt
+    c = connect(node);
+    if (!c->enqueue(std::move(msg))) return;
+  }
+  pace(from, *c);
 }
 
 void controller::send_alias(detail::process* from, const reference& alias, detail::message_base* m) {

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <iostream>
+
 #include <otp/dist.hpp>
 #include <otp/gen_server.hpp>
 #include <otp/otp.hpp>
@@ -32,6 +34,8 @@ class Cluster : public ::testing::Test {
                                 .epmd_port = epmd_->port()});
   }
   void TearDown() override {
+    if (HasFailure())  // what the peers logged, for the record
+      for (auto& c : children_) std::cerr << "--- peer stderr:\n" << c->drain_stderr(500ms);
     if (node_) node_->shutdown();
     node_.reset();
     children_.clear();

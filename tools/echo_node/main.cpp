@@ -87,9 +87,6 @@ int main(int argc, char** argv) {
     }
   }
   if (opts.name.empty()) usage("a node name is required");
-  if (opts.cookie.empty()) {
-    if (const char* c = std::getenv("OTPP_COOKIE")) opts.cookie = c;
-  }
 
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
