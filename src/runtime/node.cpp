@@ -22,6 +22,9 @@ size_t node::process_count() const noexcept {
 }
 
 std::vector<pid> node::processes() const {
+  detail::thread_ctx& t = detail::tls();
+  if (t.node == impl_.get() && t.participant != SIZE_MAX) return impl_->table().pids();
+  detail::reclaimer::external_guard g(impl_->reclaim());  // the scan reads control blocks
   return impl_->table().pids();
 }
 

@@ -279,7 +279,12 @@ void node_impl::wait_idle() {
 // ---- shutdown -----------------------------------------------------------------------
 
 void node_impl::broadcast_exit(const term& reason) {
-  for (const pid& p : table_.pids()) {
+  std::vector<pid> all;
+  {
+    reclaimer::external_guard g(reclaimer_);  // the scan reads control blocks
+    all = table_.pids();
+  }
+  for (const pid& p : all) {
     auto* item = make_item<exit_item>(item_kind::exit, pid(), reason, false);
     if (mailbox_item* back = deliver(p.number(), item)) destroy_item(back);
   }

@@ -46,7 +46,7 @@ class process_table {
     return (p && p->number == number) ? p : nullptr;
   }
   size_t capacity() const noexcept { return mask_ + 1; }
-  // Snapshot of live pids (slow: scans the table).
+  // Snapshot of live pids (slow: scans the table). REQUIRES: as lookup.
   std::vector<pid> pids() const;
 
  private:
