@@ -340,6 +340,7 @@ void connection::close(const std::string& why) {
     std::lock_guard lk(mu_);
     if (phase_ == phase::closed) return;
     phase_ = phase::closed;
+    closed_.store(true, std::memory_order_release);
     waiters.swap(drain_waiters_);
   }
   for (const pid& w : waiters) ctl_.notify_drained(w, peer_);
@@ -353,6 +354,7 @@ void connection::close(const std::string& why) {
 connection::tracked connection::retire() {
   std::lock_guard lk(mu_);
   phase_ = phase::closed;  // a sender that still holds us gets false, and looks again
+  closed_.store(true, std::memory_order_release);
   boost::system::error_code ignored;
   sock_.close(ignored);
   return std::exchange(tracked_, tracked{});

@@ -68,6 +68,8 @@ class connection : public std::enable_shared_from_this<connection> {
   const std::string& peer_name() const noexcept { return peer_name_; }
   atom peer() const noexcept { return peer_; }
   phase state() const;
+  // Closed (or replaced), without taking the lock: for caches of connections.
+  bool closed() const noexcept { return closed_.load(std::memory_order_acquire); }
   // Whether the handshake ever completed (a node that was up goes down; an attempt fails).
   bool was_up() const noexcept { return was_up_.load(std::memory_order_acquire); }
   role side() const noexcept { return role_; }
@@ -150,6 +152,7 @@ class connection : public std::enable_shared_from_this<connection> {
   std::vector<control_message> batch_;  // what one read decoded (distribution thread)
 
   std::atomic<bool> was_up_{false};
+  std::atomic<bool> closed_{false};
   mutable std::mutex mu_;
   phase phase_ = phase::connecting;  // guarded by mu_
   std::string out_;                  // guarded by mu_

@@ -180,12 +180,30 @@ accept_decision controller::decide(const std::string& peer_name, connection*) {
   return resolve_simultaneous(name_text_, peer_name);
 }
 
+namespace {
+// The connection this thread used last: a process streaming to one node skips the
+// controller's lock and map. A weak reference (the cache must not keep a connection, and
+// its socket, alive past the controller); a closed or replaced connection is looked up again.
+struct last_connection {
+  const controller* owner = nullptr;
+  atom node;
+  std::weak_ptr<connection> c;
+};
+thread_local last_connection last_used;
+}  // namespace
+
 std::shared_ptr<connection> controller::connect(atom node) {
+  if (last_used.owner == this && last_used.node == node) {
+    if (auto c = last_used.c.lock(); c && !c->closed()) return c;
+  }
   std::shared_ptr<connection> c;
   {
     std::lock_guard lk(mu_);
     auto it = conns_.find(node);
-    if (it != conns_.end()) return it->second;
+    if (it != conns_.end()) {
+      last_used = {this, node, it->second};
+      return it->second;
+    }
     c = std::make_shared<connection>(*this, io_, connection::role::initiator, std::string(node.name()));
     conns_.emplace(node, c);
   }

@@ -189,10 +189,12 @@ process* worker::next_process() {
   return steal();
 }
 
-// Before sleeping, look for work for a few microseconds: waking a parked thread costs
-// 5-13 us, spinning briefly avoids most of those round trips under bursty load.
+// Before sleeping, look for work for about 100 us (256 rounds of 32 pauses plus the checks):
+// waking a parked thread costs 5-13 us plus scheduling delay, so spinning avoids those round
+// trips under bursty load and for request/reply traffic with other nodes (a remote call's
+// reply comes back within tens of microseconds). BEAM's schedulers busy-wait likewise.
 process* worker::spin_for_work() {
-  for (int round = 0; round < 64; ++round) {
+  for (int round = 0; round < 256; ++round) {
     for (int i = 0; i < 32; ++i) cpu_relax();
     if (process* p = local_.pop()) return p;
     if (process* p = take_injected()) return p;
