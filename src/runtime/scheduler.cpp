@@ -189,12 +189,11 @@ process* worker::next_process() {
   return steal();
 }
 
-// Before sleeping, look for work for about 100 us (256 rounds of 32 pauses plus the checks):
-// waking a parked thread costs 5-13 us plus scheduling delay, so spinning avoids those round
-// trips under bursty load and for request/reply traffic with other nodes (a remote call's
-// reply comes back within tens of microseconds). BEAM's schedulers busy-wait likewise.
+// Not used: spinning before parking was measured to cost more than it saves on small
+// machines (a spinning scheduler takes CPU time from the thread about to hand it work; with
+// distribution, remote calls fell from ~15k to ~4k/s on 2 vCPUs). Kept for experiments.
 process* worker::spin_for_work() {
-  for (int round = 0; round < 256; ++round) {
+  for (int round = 0; round < 64; ++round) {
     for (int i = 0; i < 32; ++i) cpu_relax();
     if (process* p = local_.pop()) return p;
     if (process* p = take_injected()) return p;
