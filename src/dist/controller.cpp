@@ -126,6 +126,9 @@ std::unique_ptr<asio::ssl::context> controller::make_tls_context(const dist_tls_
 // The I/O loop. After handling something it keeps polling for a short while before it
 // blocks in epoll again: a reply usually follows a request within microseconds, and
 // catching it while polling saves a sleep and a wake-up on each side of every round trip.
+// Between polls it yields the CPU: the scheduler thread it just woke (to run the process a
+// message was for) must not wait for this loop's time slice to end (on 2 vCPUs that made
+// remote calls 3x slower).
 void controller::run_io() {
   using clock = std::chrono::steady_clock;
   constexpr auto linger = std::chrono::microseconds(50);
@@ -134,6 +137,7 @@ void controller::run_io() {
     auto until = clock::now() + linger;
     while (clock::now() < until) {
       if (io_.poll() > 0) until = clock::now() + linger;
+      std::this_thread::yield();  // a scheduler we just woke may need this CPU
       if (io_.stopped()) return;
     }
   }
