@@ -29,10 +29,10 @@ namespace otp {
 /// TLS distribution (as erl's `-proto_dist inet_tls` with an -ssl_dist_optfile): every
 /// connection runs the distribution protocol inside TLS (1.2 or newer). Files are PEM.
 struct dist_tls_options {
-  std::string certfile;    ///< this node's certificate (chain)
-  std::string keyfile;     ///< its private key (empty: in certfile)
-  std::string cacertfile;  ///< the CAs that sign peers' certificates
-  bool verify_peer = true; ///< peers must present a certificate the CAs signed
+  std::string certfile;     ///< this node's certificate (chain)
+  std::string keyfile;      ///< its private key (empty: in certfile)
+  std::string cacertfile;   ///< the CAs that sign peers' certificates
+  bool verify_peer = true;  ///< peers must present a certificate the CAs signed
 };
 
 struct dist_options {

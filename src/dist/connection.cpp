@@ -73,7 +73,8 @@ void connection::flush() {
     // Written right here, without a trip through the I/O thread; what the socket does not
     // take now goes out from the I/O thread. (close() takes mu_ before closing the socket,
     // so the descriptor stays ours while we hold it.)
-    ssize_t n = ::send(sock_.native_handle(), out_.data(), out_.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+    ssize_t n =
+        ::send(sock_.native_handle(), out_.data(), out_.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
     if (n > 0) out_.erase(0, size_t(n));
     kick_write();  // the rest, if any; errors surface on the I/O thread
     if (out_.size() <= busy_low) drained.swap(drain_waiters_);
@@ -107,22 +108,24 @@ void connection::write_now() {
     }
     wbuf_.swap(out_);  // everything queued so far goes out in one write
   }
-  async_write_all(asio::buffer(wbuf_), [self = shared_from_this()](boost::system::error_code ec, size_t) {
-    self->wbuf_.clear();
-    if (ec) {
-      self->close("write failed: " + ec.message());
-      return;
-    }
-    self->last_write_ = clock::now();
-    std::vector<pid> drained;
-    {
-      std::lock_guard lk(self->mu_);
-      self->writing_ = false;
-      self->kick_write();
-      if (self->out_.size() <= busy_low && !self->drain_waiters_.empty()) drained.swap(self->drain_waiters_);
-    }
-    for (const pid& w : drained) self->ctl_.notify_drained(w, self->peer_);
-  });
+  async_write_all(asio::buffer(wbuf_),
+                  [self = shared_from_this()](boost::system::error_code ec, size_t) {
+                    self->wbuf_.clear();
+                    if (ec) {
+                      self->close("write failed: " + ec.message());
+                      return;
+                    }
+                    self->last_write_ = clock::now();
+                    std::vector<pid> drained;
+                    {
+                      std::lock_guard lk(self->mu_);
+                      self->writing_ = false;
+                      self->kick_write();
+                      if (self->out_.size() <= busy_low && !self->drain_waiters_.empty())
+                        drained.swap(self->drain_waiters_);
+                    }
+                    for (const pid& w : drained) self->ctl_.notify_drained(w, self->peer_);
+                  });
 }
 
 bool connection::busy() const {
@@ -139,7 +142,8 @@ bool connection::wait_for_drain(const pid& who) {
 
 void connection::write_raw(std::string bytes, bool close_after) {
   auto buf = std::make_shared<std::string>(std::move(bytes));
-  async_write_all(asio::buffer(*buf), [self = shared_from_this(), buf, close_after](boost::system::error_code ec, size_t) {
+  async_write_all(asio::buffer(*buf), [self = shared_from_this(), buf, close_after](
+                                          boost::system::error_code ec, size_t) {
     if (ec) {
       self->close("write failed: " + ec.message());
     } else if (close_after) {
@@ -156,22 +160,26 @@ void connection::secure_then(boost::asio::ssl::context* tls, std::function<void(
     return;
   }
   tls_ = std::make_unique<asio::ssl::stream<asio::ip::tcp::socket&>>(sock_, *tls);
-  auto type = role_ == role::initiator ? asio::ssl::stream_base::client : asio::ssl::stream_base::server;
+  auto type =
+      role_ == role::initiator ? asio::ssl::stream_base::client : asio::ssl::stream_base::server;
   // The TLS handshake counts toward the setup time, as the distribution handshake does.
   ticker_.expires_after(std::chrono::seconds(7));
   ticker_.async_wait([w = weak_from_this()](boost::system::error_code ec) {
     if (ec) return;
-    if (auto self = w.lock(); self && self->state() == phase::connecting) self->close("TLS handshake timed out");
+    if (auto self = w.lock(); self && self->state() == phase::connecting)
+      self->close("TLS handshake timed out");
   });
-  tls_->async_handshake(type, [self = shared_from_this(), next = std::move(next)](boost::system::error_code ec) {
-    if (ec) {
-      logger::warning("dist: TLS handshake with {} failed: {}",
-                      self->peer_name_.empty() ? std::string("a peer") : self->peer_name_, ec.message());
-      self->close("TLS handshake failed");
-      return;
-    }
-    next();
-  });
+  tls_->async_handshake(
+      type, [self = shared_from_this(), next = std::move(next)](boost::system::error_code ec) {
+        if (ec) {
+          logger::warning("dist: TLS handshake with {} failed: {}",
+                          self->peer_name_.empty() ? std::string("a peer") : self->peer_name_,
+                          ec.message());
+          self->close("TLS handshake failed");
+          return;
+        }
+        next();
+      });
 }
 
 // ---- handshake ---------------------------------------------------------------------
@@ -187,46 +195,50 @@ void connection::start_handshake(handshake hs) {
   ticker_.expires_after(std::chrono::seconds(7));
   ticker_.async_wait([w = weak_from_this()](boost::system::error_code ec) {
     if (ec) return;
-    if (auto self = w.lock(); self && self->state() == phase::handshaking) self->close("handshake timed out");
+    if (auto self = w.lock(); self && self->state() == phase::handshaking)
+      self->close("handshake timed out");
   });
   read_handshake();
 }
 
 void connection::read_handshake() {
-  async_read(asio::buffer(rbuf_), [self = shared_from_this()](boost::system::error_code ec, size_t n) {
-    if (ec) {
-      self->close("connection closed during the handshake: " + ec.message());
-      return;
-    }
-    const handshake_state& st = self->hs_->feed(std::string_view(self->rbuf_.data(), n));
-    std::string out = self->hs_->take_output();
-    if (auto* failed = std::get_if<handshake_failed>(&st); failed && failed->code == handshake_errc::nok) {
-      // Simultaneous connects, and the peer's attempt won: its connection to us is coming.
-      // Ours stays registered (still collecting what processes send) until that one is up
-      // and takes over; if it never comes, the setup timer ends this one for real.
-      logger::info("dist: {}", failed->reason);
-      boost::system::error_code ignored;
-      self->sock_.close(ignored);
-      return;
-    }
-    if (auto* failed = std::get_if<handshake_failed>(&st)) {
-      logger::warning("dist: handshake with {} failed: {}",
-                      self->peer_name_.empty() ? std::string("a peer") : self->peer_name_, failed->reason);
-      if (!out.empty()) {
-        self->write_raw(std::move(out), true);
-      } else {
-        self->close("handshake failed: " + failed->reason);
-      }
-      return;
-    }
-    if (!out.empty()) self->write_raw(std::move(out), false);
-    if (auto* done = std::get_if<handshake_done>(&st)) {
-      handshake_done d = *done;
-      self->on_handshake_done(d, self->hs_->take_leftover());
-      return;
-    }
-    self->read_handshake();
-  });
+  async_read(
+      asio::buffer(rbuf_), [self = shared_from_this()](boost::system::error_code ec, size_t n) {
+        if (ec) {
+          self->close("connection closed during the handshake: " + ec.message());
+          return;
+        }
+        const handshake_state& st = self->hs_->feed(std::string_view(self->rbuf_.data(), n));
+        std::string out = self->hs_->take_output();
+        if (auto* failed = std::get_if<handshake_failed>(&st);
+            failed && failed->code == handshake_errc::nok) {
+          // Simultaneous connects, and the peer's attempt won: its connection to us is coming.
+          // Ours stays registered (still collecting what processes send) until that one is up
+          // and takes over; if it never comes, the setup timer ends this one for real.
+          logger::info("dist: {}", failed->reason);
+          boost::system::error_code ignored;
+          self->sock_.close(ignored);
+          return;
+        }
+        if (auto* failed = std::get_if<handshake_failed>(&st)) {
+          logger::warning("dist: handshake with {} failed: {}",
+                          self->peer_name_.empty() ? std::string("a peer") : self->peer_name_,
+                          failed->reason);
+          if (!out.empty()) {
+            self->write_raw(std::move(out), true);
+          } else {
+            self->close("handshake failed: " + failed->reason);
+          }
+          return;
+        }
+        if (!out.empty()) self->write_raw(std::move(out), false);
+        if (auto* done = std::get_if<handshake_done>(&st)) {
+          handshake_done d = *done;
+          self->on_handshake_done(d, self->hs_->take_leftover());
+          return;
+        }
+        self->read_handshake();
+      });
 }
 
 void connection::on_handshake_done(const handshake_done& d, std::string leftover) {
@@ -259,15 +271,17 @@ void connection::on_handshake_done(const handshake_done& d, std::string leftover
 // ---- frames ------------------------------------------------------------------------
 
 void connection::read_frames() {
-  async_read(asio::buffer(rbuf_), [self = shared_from_this()](boost::system::error_code ec, size_t n) {
-    if (ec) {
-      self->close(ec == asio::error::eof ? std::string("connection closed") : "read failed: " + ec.message());
-      return;
-    }
-    self->last_read_ = clock::now();
-    self->consume(std::string_view(self->rbuf_.data(), n));
-    if (self->state() == phase::up) self->read_frames();
-  });
+  async_read(asio::buffer(rbuf_),
+             [self = shared_from_this()](boost::system::error_code ec, size_t n) {
+               if (ec) {
+                 self->close(ec == asio::error::eof ? std::string("connection closed")
+                                                    : "read failed: " + ec.message());
+                 return;
+               }
+               self->last_read_ = clock::now();
+               self->consume(std::string_view(self->rbuf_.data(), n));
+               if (self->state() == phase::up) self->read_frames();
+             });
 }
 
 void connection::consume(std::string_view bytes) {
@@ -377,10 +391,18 @@ overloaded(F...) -> overloaded<F...>;
 void connection::track_outgoing(control_message& m) {
   auto& t = tracked_;
   std::visit(overloaded{
-                 [&](const ctrl::link& c) { t.links.insert({c.from, c.to}); },
-                 [&](const ctrl::unlink_id& c) { t.links.erase({c.from, c.to}); },
-                 [&](const ctrl::exit& c) { t.links.erase({c.from, c.to}); },
-                 [&](const ctrl::monitor_p& c) { t.monitors[c.ref] = {c.from, c.to}; },
+                 [&](const ctrl::link& c) {
+                   t.links.insert({c.from, c.to});
+                 },
+                 [&](const ctrl::unlink_id& c) {
+                   t.links.erase({c.from, c.to});
+                 },
+                 [&](const ctrl::exit& c) {
+                   t.links.erase({c.from, c.to});
+                 },
+                 [&](const ctrl::monitor_p& c) {
+                   t.monitors[c.ref] = {c.from, c.to};
+                 },
                  [&](ctrl::demonitor_p& c) {
                    // A monitor by name is dropped by name too.
                    if (auto it = t.monitors.find(c.ref); it != t.monitors.end()) {
@@ -403,13 +425,27 @@ void connection::track_incoming(const control_message& m) {
   std::lock_guard lk(mu_);
   auto& t = tracked_;
   std::visit(overloaded{
-                 [&](const ctrl::link& c) { t.links.insert({c.to, c.from}); },
-                 [&](const ctrl::unlink_id& c) { t.links.erase({c.to, c.from}); },
-                 [&](const ctrl::unlink& c) { t.links.erase({c.to, c.from}); },
-                 [&](const ctrl::exit& c) { t.links.erase({c.to, c.from}); },
-                 [&](const ctrl::exit_tt& c) { t.links.erase({c.to, c.from}); },
-                 [&](const ctrl::payload_exit& c) { t.links.erase({c.to, c.from}); },
-                 [&](const ctrl::payload_exit_tt& c) { t.links.erase({c.to, c.from}); },
+                 [&](const ctrl::link& c) {
+                   t.links.insert({c.to, c.from});
+                 },
+                 [&](const ctrl::unlink_id& c) {
+                   t.links.erase({c.to, c.from});
+                 },
+                 [&](const ctrl::unlink& c) {
+                   t.links.erase({c.to, c.from});
+                 },
+                 [&](const ctrl::exit& c) {
+                   t.links.erase({c.to, c.from});
+                 },
+                 [&](const ctrl::exit_tt& c) {
+                   t.links.erase({c.to, c.from});
+                 },
+                 [&](const ctrl::payload_exit& c) {
+                   t.links.erase({c.to, c.from});
+                 },
+                 [&](const ctrl::payload_exit_tt& c) {
+                   t.links.erase({c.to, c.from});
+                 },
                  [&](const ctrl::monitor_p_exit& c) { t.monitors.erase(c.ref); },
                  [&](const ctrl::payload_monitor_p_exit& c) { t.monitors.erase(c.ref); },
                  [](const auto&) {},

@@ -14,9 +14,12 @@
 //  - Before the handshake completes, control messages wait in `pending_` (unencoded: the
 //    peer's flags are not known yet); if it fails they are answered as unreachable.
 
-#include <utility>  // before Asio: Boost 1.74's awaitable.hpp uses std::exchange unincluded
+// <utility> first: Boost 1.74's asio/awaitable.hpp uses std::exchange without including it.
+#include <utility>
+
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
+
 #include <atomic>
 #include <chrono>
 #include <functional>
@@ -64,7 +67,7 @@ class connection : public std::enable_shared_from_this<connection> {
   // With a TLS context, runs the TLS handshake first (as -proto_dist inet_tls), then `next`.
   void secure_then(boost::asio::ssl::context* tls, std::function<void()> next);
   void start_handshake(handshake hs);  // the socket (and TLS) is connected
-  void close(const std::string& why);   // idempotent
+  void close(const std::string& why);  // idempotent
   const std::string& peer_name() const noexcept { return peer_name_; }
   atom peer() const noexcept { return peer_; }
   phase state() const;
@@ -148,7 +151,7 @@ class connection : public std::enable_shared_from_this<connection> {
   std::optional<frame_decoder> dec_;
   std::optional<frame_encoder> enc_;
   std::array<char, 64 * 1024> rbuf_{};
-  std::string wbuf_;  // the write in flight (distribution thread)
+  std::string wbuf_;                    // the write in flight (distribution thread)
   std::vector<control_message> batch_;  // what one read decoded (distribution thread)
 
   std::atomic<bool> was_up_{false};

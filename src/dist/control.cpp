@@ -110,7 +110,8 @@ class reader {
 template <class M>
 constexpr size_t arity_of() {
   using namespace ctrl;
-  if constexpr (std::is_same_v<M, node_link>) return 1;
+  if constexpr (std::is_same_v<M, node_link>)
+    return 1;
   else if constexpr (std::is_same_v<M, link> || std::is_same_v<M, unlink> ||
                      std::is_same_v<M, group_leader> || std::is_same_v<M, send> ||
                      std::is_same_v<M, send_sender> || std::is_same_v<M, payload_exit> ||
@@ -194,8 +195,7 @@ M read_fields(reader& r, const term* payload) {
     m.from = r.get_pid(1, "FromPid");
     m.to = r.get_pid(2, "ToPid");
     m.reason = *payload;
-  } else if constexpr (std::is_same_v<M, payload_exit_tt> ||
-                       std::is_same_v<M, payload_exit2_tt>) {
+  } else if constexpr (std::is_same_v<M, payload_exit_tt> || std::is_same_v<M, payload_exit2_tt>) {
     m.from = r.get_pid(1, "FromPid");
     m.to = r.get_pid(2, "ToPid");
     m.token = r.get(3);
@@ -345,36 +345,66 @@ control_result<control_message> parse_index(size_t i, const term& t, const term*
 
 const char* dop_name(dop op) noexcept {
   switch (op) {
-    case dop::link: return "LINK";
-    case dop::send: return "SEND";
-    case dop::exit: return "EXIT";
-    case dop::unlink: return "UNLINK";
-    case dop::node_link: return "NODE_LINK";
-    case dop::reg_send: return "REG_SEND";
-    case dop::group_leader: return "GROUP_LEADER";
-    case dop::exit2: return "EXIT2";
-    case dop::send_tt: return "SEND_TT";
-    case dop::exit_tt: return "EXIT_TT";
-    case dop::reg_send_tt: return "REG_SEND_TT";
-    case dop::exit2_tt: return "EXIT2_TT";
-    case dop::monitor_p: return "MONITOR_P";
-    case dop::demonitor_p: return "DEMONITOR_P";
-    case dop::monitor_p_exit: return "MONITOR_P_EXIT";
-    case dop::send_sender: return "SEND_SENDER";
-    case dop::send_sender_tt: return "SEND_SENDER_TT";
-    case dop::payload_exit: return "PAYLOAD_EXIT";
-    case dop::payload_exit_tt: return "PAYLOAD_EXIT_TT";
-    case dop::payload_exit2: return "PAYLOAD_EXIT2";
-    case dop::payload_exit2_tt: return "PAYLOAD_EXIT2_TT";
-    case dop::payload_monitor_p_exit: return "PAYLOAD_MONITOR_P_EXIT";
-    case dop::spawn_request: return "SPAWN_REQUEST";
-    case dop::spawn_request_tt: return "SPAWN_REQUEST_TT";
-    case dop::spawn_reply: return "SPAWN_REPLY";
-    case dop::spawn_reply_tt: return "SPAWN_REPLY_TT";
-    case dop::alias_send: return "ALIAS_SEND";
-    case dop::alias_send_tt: return "ALIAS_SEND_TT";
-    case dop::unlink_id: return "UNLINK_ID";
-    case dop::unlink_id_ack: return "UNLINK_ID_ACK";
+    case dop::link:
+      return "LINK";
+    case dop::send:
+      return "SEND";
+    case dop::exit:
+      return "EXIT";
+    case dop::unlink:
+      return "UNLINK";
+    case dop::node_link:
+      return "NODE_LINK";
+    case dop::reg_send:
+      return "REG_SEND";
+    case dop::group_leader:
+      return "GROUP_LEADER";
+    case dop::exit2:
+      return "EXIT2";
+    case dop::send_tt:
+      return "SEND_TT";
+    case dop::exit_tt:
+      return "EXIT_TT";
+    case dop::reg_send_tt:
+      return "REG_SEND_TT";
+    case dop::exit2_tt:
+      return "EXIT2_TT";
+    case dop::monitor_p:
+      return "MONITOR_P";
+    case dop::demonitor_p:
+      return "DEMONITOR_P";
+    case dop::monitor_p_exit:
+      return "MONITOR_P_EXIT";
+    case dop::send_sender:
+      return "SEND_SENDER";
+    case dop::send_sender_tt:
+      return "SEND_SENDER_TT";
+    case dop::payload_exit:
+      return "PAYLOAD_EXIT";
+    case dop::payload_exit_tt:
+      return "PAYLOAD_EXIT_TT";
+    case dop::payload_exit2:
+      return "PAYLOAD_EXIT2";
+    case dop::payload_exit2_tt:
+      return "PAYLOAD_EXIT2_TT";
+    case dop::payload_monitor_p_exit:
+      return "PAYLOAD_MONITOR_P_EXIT";
+    case dop::spawn_request:
+      return "SPAWN_REQUEST";
+    case dop::spawn_request_tt:
+      return "SPAWN_REQUEST_TT";
+    case dop::spawn_reply:
+      return "SPAWN_REPLY";
+    case dop::spawn_reply_tt:
+      return "SPAWN_REPLY_TT";
+    case dop::alias_send:
+      return "ALIAS_SEND";
+    case dop::alias_send_tt:
+      return "ALIAS_SEND_TT";
+    case dop::unlink_id:
+      return "UNLINK_ID";
+    case dop::unlink_id_ack:
+      return "UNLINK_ID_ACK";
   }
   return "unknown";
 }

@@ -32,12 +32,10 @@
 /// | 27 | payload_exit2_tt | {27, From, To, Token} | reason |
 /// | 28 | payload_monitor_p_exit | {28, FromProc, To, Ref} | reason |
 /// | 29 | spawn_request | {29, ReqId, From, GroupLeader, {M, F, A}, Opts} | argument list |
-/// | 30 | spawn_request_tt | {30, ReqId, From, GroupLeader, {M, F, A}, Opts, Token} | argument list |
-/// | 31 | spawn_reply | {31, ReqId, To, Flags, Result} | |
-/// | 32 | spawn_reply_tt | {32, ReqId, To, Flags, Result, Token} | |
-/// | 33 | alias_send | {33, From, Alias} | message |
-/// | 34 | alias_send_tt | {34, From, Alias, Token} | message |
-/// | 35 | unlink_id | {35, Id, From, To} | |
+/// | 30 | spawn_request_tt | {30, ReqId, From, GroupLeader, {M, F, A}, Opts, Token} | argument list
+/// | | 31 | spawn_reply | {31, ReqId, To, Flags, Result} | | | 32 | spawn_reply_tt | {32, ReqId,
+/// To, Flags, Result, Token} | | | 33 | alias_send | {33, From, Alias} | message | | 34 |
+/// alias_send_tt | {34, From, Alias, Token} | message | | 35 | unlink_id | {35, Id, From, To} | |
 /// | 36 | unlink_id_ack | {36, Id, From, To} | |
 ///
 /// Op codes 9..11, 14, 15 and 17 were never used on the wire; 37 (ALTACT_SIG_SEND, OTP 28)
@@ -107,9 +105,9 @@ inline constexpr uint32_t spawn_flag_monitor = 2;
 namespace ctrl {
 
 // NOLINTBEGIN(readability-identifier-naming): named after the protocol's ops.
-#define OTPP_CTRL(name, payload)                                \
-  static constexpr dop op = dop::name;                          \
-  static constexpr bool has_payload = payload;                  \
+#define OTPP_CTRL(name, payload)               \
+  static constexpr dop op = dop::name;         \
+  static constexpr bool has_payload = payload; \
   friend bool operator==(const name&, const name&) = default;
 
 struct link {
@@ -302,11 +300,11 @@ using control_message =
     std::variant<ctrl::link, ctrl::send, ctrl::exit, ctrl::unlink, ctrl::node_link, ctrl::reg_send,
                  ctrl::group_leader, ctrl::exit2, ctrl::send_tt, ctrl::exit_tt, ctrl::reg_send_tt,
                  ctrl::exit2_tt, ctrl::monitor_p, ctrl::demonitor_p, ctrl::monitor_p_exit,
-                 ctrl::send_sender, ctrl::send_sender_tt, ctrl::payload_exit,
-                 ctrl::payload_exit_tt, ctrl::payload_exit2, ctrl::payload_exit2_tt,
-                 ctrl::payload_monitor_p_exit, ctrl::spawn_request, ctrl::spawn_request_tt,
-                 ctrl::spawn_reply, ctrl::spawn_reply_tt, ctrl::alias_send, ctrl::alias_send_tt,
-                 ctrl::unlink_id, ctrl::unlink_id_ack>;
+                 ctrl::send_sender, ctrl::send_sender_tt, ctrl::payload_exit, ctrl::payload_exit_tt,
+                 ctrl::payload_exit2, ctrl::payload_exit2_tt, ctrl::payload_monitor_p_exit,
+                 ctrl::spawn_request, ctrl::spawn_request_tt, ctrl::spawn_reply,
+                 ctrl::spawn_reply_tt, ctrl::alias_send, ctrl::alias_send_tt, ctrl::unlink_id,
+                 ctrl::unlink_id_ack>;
 
 /// The op of a message.
 dop op_of(const control_message& m) noexcept;
@@ -322,7 +320,7 @@ struct control_error {
 template <class T>
 class control_result {
  public:
-  control_result(T v) : v_(std::in_place_index<0>, std::move(v)) {}               // NOLINT
+  control_result(T v) : v_(std::in_place_index<0>, std::move(v)) {}              // NOLINT
   control_result(control_error e) : v_(std::in_place_index<1>, std::move(e)) {}  // NOLINT
   bool has_value() const noexcept { return v_.index() == 0; }
   explicit operator bool() const noexcept { return has_value(); }

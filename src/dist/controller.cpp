@@ -71,12 +71,13 @@ void controller::start() {
   if (!is_valid_node_name(name_text_)) throw std::runtime_error("invalid node name: " + name_text_);
   // The cookie: given, else $OTPP_COOKIE, else ~/.erlang.cookie (created like erl does).
   const char* env_cookie = std::getenv("OTPP_COOKIE");
-  cookie_ = !opts_.cookie.empty()             ? opts_.cookie
-            : (env_cookie && *env_cookie)     ? std::string(env_cookie)
-                                              : read_or_create_cookie(home_dir());
+  cookie_ = !opts_.cookie.empty()         ? opts_.cookie
+            : (env_cookie && *env_cookie) ? std::string(env_cookie)
+                                          : read_or_create_cookie(home_dir());
   validate_cookie(cookie_);
   uint16_t epmd_port = opts_.epmd_port ? opts_.epmd_port : default_epmd_port();
-  if (!ensure_epmd(epmd_port)) throw std::runtime_error("no EPMD could be started on port " + std::to_string(epmd_port));
+  if (!ensure_epmd(epmd_port))
+    throw std::runtime_error("no EPMD could be started on port " + std::to_string(epmd_port));
   if (opts_.tls) tls_ = make_tls_context(*opts_.tls);
   tcp::endpoint ep(asio::ip::address_v4::any(), opts_.listen_port);
   acceptor_.open(ep.protocol());
@@ -118,8 +119,9 @@ std::unique_ptr<asio::ssl::context> controller::make_tls_context(const dist_tls_
   } catch (const boost::system::system_error& e) {
     throw std::runtime_error("TLS distribution: " + std::string(e.what()));
   }
-  ctx->set_verify_mode(t.verify_peer ? asio::ssl::verify_peer | asio::ssl::verify_fail_if_no_peer_cert
-                                     : asio::ssl::verify_none);
+  ctx->set_verify_mode(t.verify_peer
+                           ? asio::ssl::verify_peer | asio::ssl::verify_fail_if_no_peer_cert
+                           : asio::ssl::verify_none);
   return ctx;
 }
 
@@ -164,9 +166,9 @@ void controller::accept_loop() {
     }
     c->socket().set_option(tcp::no_delay(true));
     c->secure_then(tls_.get(), [this, c] {
-      c->start_handshake(handshake::accept(handshake_opts(), [this, raw = c.get()](const std::string& peer) {
-        return decide(peer, raw);
-      }));
+      c->start_handshake(handshake::accept(
+          handshake_opts(),
+          [this, raw = c.get()](const std::string& peer) { return decide(peer, raw); }));
     });
     accept_loop();
   });
@@ -208,7 +210,8 @@ std::shared_ptr<connection> controller::connect(atom node) {
       last_used = {this, node, it->second};
       return it->second;
     }
-    c = std::make_shared<connection>(*this, io_, connection::role::initiator, std::string(node.name()));
+    c = std::make_shared<connection>(*this, io_, connection::role::initiator,
+                                     std::string(node.name()));
     conns_.emplace(node, c);
   }
   asio::post(io_, [this, c] { dial(c); });
@@ -237,7 +240,8 @@ void controller::dial(std::shared_ptr<connection> c) {
   }
   std::thread([this, c, peer] {
     auto at = peer.find('@');
-    std::string alive = peer.substr(0, at), host = at == std::string::npos ? "" : peer.substr(at + 1);
+    std::string alive = peer.substr(0, at),
+                host = at == std::string::npos ? "" : peer.substr(at + 1);
     std::optional<port_info> port;
     try {
       epmd_options eo;
@@ -258,21 +262,23 @@ void controller::dial(std::shared_ptr<connection> c) {
         c->close("cannot resolve " + host + ": " + ec.message());
         return;
       }
-      asio::async_connect(c->socket(), eps, [this, c](boost::system::error_code e2, const tcp::endpoint&) {
-        if (e2) {
-          c->close("connect failed: " + e2.message());
-          return;
-        }
-        c->socket().set_option(tcp::no_delay(true));
-        c->secure_then(tls_.get(), [this, c] {
-          try {
-            c->start_handshake(handshake::initiate(handshake_opts(), c->peer_name(),
-                                                   [this](const std::string& p) { return !is_up(atom(p)); }));
-          } catch (const std::exception& e) {
-            c->close(e.what());
-          }
-        });
-      });
+      asio::async_connect(
+          c->socket(), eps, [this, c](boost::system::error_code e2, const tcp::endpoint&) {
+            if (e2) {
+              c->close("connect failed: " + e2.message());
+              return;
+            }
+            c->socket().set_option(tcp::no_delay(true));
+            c->secure_then(tls_.get(), [this, c] {
+              try {
+                c->start_handshake(
+                    handshake::initiate(handshake_opts(), c->peer_name(),
+                                        [this](const std::string& p) { return !is_up(atom(p)); }));
+              } catch (const std::exception& e) {
+                c->close(e.what());
+              }
+            });
+          });
     });
     std::lock_guard lk(dial_mu_);
     --dials_;
@@ -303,7 +309,8 @@ void controller::tell_subscribers(atom node, bool up) {
   });
   auto range = connect_waiters_.equal_range(node);
   for (auto w = range.first; w != range.second; ++w)
-    deliver_message(w->second, otp::tuple(atom("$otpp_ping"), node, term(up ? atoms::true_ : atoms::false_)));
+    deliver_message(w->second,
+                    otp::tuple(atom("$otpp_ping"), node, term(up ? atoms::true_ : atoms::false_)));
   connect_waiters_.erase(range.first, range.second);
 }
 
@@ -367,7 +374,8 @@ void controller::connection_down(connection* c, const std::string& why) {
         } else {
           auto waiters = connect_waiters_.equal_range(c->peer());
           for (auto w = waiters.first; w != waiters.second; ++w)
-            deliver_message(w->second, otp::tuple(atom("$otpp_ping"), c->peer(), term(atoms::false_)));
+            deliver_message(w->second,
+                            otp::tuple(atom("$otpp_ping"), c->peer(), term(atoms::false_)));
           connect_waiters_.erase(waiters.first, waiters.second);
         }
       }
@@ -389,20 +397,27 @@ void controller::connection_down(connection* c, const std::string& why) {
   connection::tracked t = c->take_tracked();
   term noconnection(atoms::noconnection);
   for (auto& [local, remote] : t.links)
-    deliver(local, detail::make_item<detail::exit_item>(detail::item_kind::exit, remote, noconnection, true));
+    deliver(local, detail::make_item<detail::exit_item>(detail::item_kind::exit, remote,
+                                                        noconnection, true));
   for (auto& [ref, m] : t.monitors)
-    deliver(m.watcher, detail::make_item<detail::down_item>(detail::item_kind::down, ref, target_pid(m.target, c->peer()), noconnection));
+    deliver(m.watcher,
+            detail::make_item<detail::down_item>(detail::item_kind::down, ref,
+                                                 target_pid(m.target, c->peer()), noconnection));
   for (auto& [ref, w] : t.watchers)
-    deliver(w.target, detail::make_item<detail::monitor_item>(detail::item_kind::demonitor, w.watcher, ref));
+    deliver(w.target,
+            detail::make_item<detail::monitor_item>(detail::item_kind::demonitor, w.watcher, ref));
   for (auto& m : t.pending) {  // never sent: links and monitors learn noconnection
     if (auto* l = std::get_if<ctrl::link>(&m))
-      deliver(l->from, detail::make_item<detail::exit_item>(detail::item_kind::exit, l->to, noconnection, true));
+      deliver(l->from, detail::make_item<detail::exit_item>(detail::item_kind::exit, l->to,
+                                                            noconnection, true));
     if (auto* mon = std::get_if<ctrl::monitor_p>(&m)) {
-      deliver(mon->from, detail::make_item<detail::down_item>(detail::item_kind::down, mon->ref,
-                                                               target_pid(mon->to, c->peer()), noconnection));
+      deliver(mon->from,
+              detail::make_item<detail::down_item>(detail::item_kind::down, mon->ref,
+                                                   target_pid(mon->to, c->peer()), noconnection));
     }
   }
-  for (const pid& w : watchers) deliver(w, detail::make_message<term>(otp::tuple(atom("nodedown"), c->peer())));
+  for (const pid& w : watchers)
+    deliver(w, detail::make_message<term>(otp::tuple(atom("nodedown"), c->peer())));
 }
 
 std::vector<atom> controller::connected_nodes() {

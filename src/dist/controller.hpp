@@ -7,8 +7,11 @@
 // handshakes and incoming frames run on the controller's own thread (an asio io_context).
 // `mu_` guards the connection map and node monitors.
 
-#include <utility>  // before Asio: Boost 1.74's awaitable.hpp uses std::exchange unincluded
+// <utility> first: Boost 1.74's asio/awaitable.hpp uses std::exchange without including it.
+#include <utility>
+
 #include <boost/asio.hpp>
+
 #include <condition_variable>
 #include <functional>
 #include <map>
@@ -103,8 +106,10 @@ class controller final : public detail::remote_router {
   bool is_builtin_name(atom name) const;
   // A process that sent a message on a busy connection waits here until it drains.
   void pace(detail::process* from, connection& c);
+
  public:
   void notify_drained(const pid& who, atom node);
+
  private:
   // SPAWN_REQUEST from a peer (erpc, spawn/4 on this node): see spawn.cpp.
   void handle_spawn_request(connection& c, const ctrl::spawn_request& m);
@@ -129,10 +134,10 @@ class controller final : public detail::remote_router {
 
   std::mutex mu_;
   std::unordered_map<atom, std::shared_ptr<connection>> conns_;  // guarded by mu_
-  std::multimap<atom, pid> node_watchers_;                        // guarded by mu_
-  std::set<std::shared_ptr<connection>> accepting_;               // guarded by mu_
-  std::vector<pid> node_subscribers_;                             // guarded by mu_
-  std::multimap<atom, pid> connect_waiters_;                      // guarded by mu_
+  std::multimap<atom, pid> node_watchers_;                       // guarded by mu_
+  std::set<std::shared_ptr<connection>> accepting_;              // guarded by mu_
+  std::vector<pid> node_subscribers_;                            // guarded by mu_
+  std::multimap<atom, pid> connect_waiters_;                     // guarded by mu_
   mutable std::mutex services_mu_;
   std::unordered_map<atom, service_fn> services_;  // guarded by services_mu_
 };

@@ -16,7 +16,9 @@ namespace otp::dist {
 
 namespace {
 
-std::string errno_text(int e) { return std::generic_category().message(e); }
+std::string errno_text(int e) {
+  return std::generic_category().message(e);
+}
 
 // Closes a file descriptor when it goes out of scope.
 struct fd_guard {
@@ -41,7 +43,7 @@ bool write_all(int fd, std::string_view data) {
 // Reads the whole file at `path` after checking what erl checks. Returns false (and leaves
 // errno) when the file does not exist.
 bool read_checked(const std::string& path, std::string& contents) {
-  struct stat st{};
+  struct stat st {};
   if (::stat(path.c_str(), &st) != 0) {
     if (errno == ENOENT) return false;
     throw cookie_error("Error when reading " + path + ": " + errno_text(errno));

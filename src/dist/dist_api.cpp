@@ -3,10 +3,10 @@
 #include <stdexcept>
 
 #include "controller.hpp"
+#include "global.hpp"
 #include "otp/dist.hpp"
 #include "otp/process.hpp"
 #include "otp/receive.hpp"
-#include "global.hpp"
 #include "rpc.hpp"
 #include "runtime/node_impl.hpp"
 
@@ -42,9 +42,13 @@ void start_distribution(node& n, const dist_options& opts) {
   dist::start_global(n);
 }
 
-atom node_name() { return this_node().name; }
+atom node_name() {
+  return this_node().name;
+}
 
-bool is_distributed() { return current_controller() != nullptr; }
+bool is_distributed() {
+  return current_controller() != nullptr;
+}
 
 std::vector<atom> nodes() {
   dist::controller* c = current_controller();

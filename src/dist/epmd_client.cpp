@@ -37,9 +37,12 @@ class epmd_category_impl : public std::error_category {
   const char* name() const noexcept override { return "epmd"; }
   std::string message(int ev) const override {
     switch (epmd_errc(ev)) {
-      case epmd_errc::malformed_reply: return "malformed reply from epmd";
-      case epmd_errc::closed: return "epmd closed the connection before replying";
-      case epmd_errc::registration_refused: return "epmd refused the registration";
+      case epmd_errc::malformed_reply:
+        return "malformed reply from epmd";
+      case epmd_errc::closed:
+        return "epmd closed the connection before replying";
+      case epmd_errc::registration_refused:
+        return "epmd refused the registration";
     }
     return "unknown epmd error";
   }
@@ -63,8 +66,9 @@ void check_alive_name(std::string_view name) {
     throw std::invalid_argument("epmd: a node name must be 1..255 bytes, got " +
                                 std::to_string(name.size()));
   if (name.find('\0') != std::string_view::npos || name.find('@') != std::string_view::npos)
-    throw std::invalid_argument("epmd: the name to register or look up is the part before '@', "
-                                "without NUL bytes");
+    throw std::invalid_argument(
+        "epmd: the name to register or look up is the part before '@', "
+        "without NUL bytes");
 }
 
 // One request to one EPMD: connect, write, read, each bounded by the request's deadline.
@@ -86,8 +90,8 @@ class connection {
                               where_ + ": cannot resolve host: " + ::gai_strerror(rc));
     int last = ECONNREFUSED;
     for (addrinfo* a = res; a && fd_ < 0; a = a->ai_next) {
-      int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
-                        a->ai_protocol);
+      int fd =
+          ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, a->ai_protocol);
       if (fd < 0) {
         last = errno;
         continue;
@@ -197,9 +201,9 @@ class connection {
   }
 
   std::system_error timed_out(const char* what) const {
-    return std::system_error(std::make_error_code(std::errc::timed_out),
-                             where_ + ": no " + what + " within " +
-                                 std::to_string(timeout_.count()) + " ms");
+    return std::system_error(
+        std::make_error_code(std::errc::timed_out),
+        where_ + ": no " + what + " within " + std::to_string(timeout_.count()) + " ms");
   }
 
   std::string where_;
@@ -221,7 +225,9 @@ const std::error_category& epmd_category() noexcept {
   return cat;
 }
 
-std::error_code make_error_code(epmd_errc e) noexcept { return {int(e), epmd_category()}; }
+std::error_code make_error_code(epmd_errc e) noexcept {
+  return {int(e), epmd_category()};
+}
 
 uint16_t default_epmd_port() noexcept {
   const char* env = std::getenv("ERL_EPMD_PORT");
@@ -273,7 +279,7 @@ epmd_registration register_node(std::string_view alive_name, uint16_t listen_por
   body += char(alive2_req);
   put16(body, listen_port);
   body += char(hidden ? epmd_node_type_hidden : epmd_node_type_normal);
-  body += char(0);  // protocol: TCP/IPv4
+  body += char(0);            // protocol: TCP/IPv4
   put16(body, dist_version);  // highest
   put16(body, dist_version);  // lowest: OTP 25 speaks version 6 only
   put16(body, uint16_t(alive_name.size()));
@@ -296,9 +302,9 @@ epmd_registration register_node(std::string_view alive_name, uint16_t listen_por
            "expected ALIVE2_X_RESP (118) or ALIVE2_RESP (121), got " + std::to_string(tag));
   }
   if (result != 0)
-    c.fail(epmd_errc::registration_refused,
-           "refused to register '" + std::string(alive_name) + "' (result " +
-               std::to_string(result) + "): the name is in use or invalid");
+    c.fail(epmd_errc::registration_refused, "refused to register '" + std::string(alive_name) +
+                                                "' (result " + std::to_string(result) +
+                                                "): the name is in use or invalid");
   epmd_registration r;
   r.fd_ = c.release();
   r.creation_ = creation;

@@ -7,9 +7,11 @@
 ///
 /// | request | body | reply |
 /// |---|---|---|
-/// | ALIVE2_REQ | 120 Port:16 NodeType:8 Protocol:8 Highest:16 Lowest:16 Nlen:16 Name Elen:16 Extra | ALIVE2_X_RESP 118 Result:8 Creation:32 (ALIVE2_RESP 121 Result:8 Creation:16 from pre-OTP 23 epmd) |
-/// | PORT_PLEASE2_REQ | 122 Name | PORT2_RESP 119 Result:8 [Port:16 NodeType:8 Protocol:8 Highest:16 Lowest:16 Nlen:16 Name Elen:16 Extra] |
-/// | NAMES_REQ | 110 | EpmdPort:32, then "name N at port P\n" lines until close |
+/// | ALIVE2_REQ | 120 Port:16 NodeType:8 Protocol:8 Highest:16 Lowest:16 Nlen:16 Name Elen:16 Extra
+/// | ALIVE2_X_RESP 118 Result:8 Creation:32 (ALIVE2_RESP 121 Result:8 Creation:16 from pre-OTP 23
+/// epmd) | | PORT_PLEASE2_REQ | 122 Name | PORT2_RESP 119 Result:8 [Port:16 NodeType:8 Protocol:8
+/// Highest:16 Lowest:16 Nlen:16 Name Elen:16 Extra] | | NAMES_REQ | 110 | EpmdPort:32, then "name N
+/// at port P\n" lines until close |
 ///
 /// There is no "ALIVE2_X_REQ": the reply carries a 32-bit creation (ALIVE2_X_RESP) when the
 /// request says it speaks version 6, which ours does; a 16-bit ALIVE2_RESP is accepted too.

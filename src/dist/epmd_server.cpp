@@ -63,9 +63,11 @@ long utf8_length(std::string_view s) {
   long n = 0;
   for (size_t i = 0; i < s.size(); ++n) {
     auto b = uint8_t(s[i]);
-    size_t len = b < 0x80 ? 1 : (b & 0xE0) == 0xC0 ? 2 : (b & 0xF0) == 0xE0 ? 3
-                                                     : (b & 0xF8) == 0xF0 ? 4
-                                                                          : 0;
+    size_t len = b < 0x80             ? 1
+                 : (b & 0xE0) == 0xC0 ? 2
+                 : (b & 0xF0) == 0xE0 ? 3
+                 : (b & 0xF8) == 0xF0 ? 4
+                                      : 0;
     if (len == 0 || s.size() - i < len || (len == 2 && b < 0xC2)) return -1;
     for (size_t k = 1; k < len; ++k)
       if ((uint8_t(s[i + k]) & 0xC0) != 0x80) return -1;
@@ -350,11 +352,16 @@ void epmd_server::impl::reply(connection& c, std::string data, bool keep) {
 
 void epmd_server::impl::dispatch(connection& c, std::string_view body) {
   switch (uint8_t(body[0])) {
-    case alive2_req: return do_alive2(c, body);
-    case port_please2_req: return do_port_please(c, body);
-    case names_req: return do_names(c);
-    case kill_req: return reply(c, "NO", false);
-    default: return drop(c);
+    case alive2_req:
+      return do_alive2(c, body);
+    case port_please2_req:
+      return do_port_please(c, body);
+    case names_req:
+      return do_names(c);
+    case kill_req:
+      return reply(c, "NO", false);
+    default:
+      return drop(c);
   }
 }
 
@@ -454,7 +461,9 @@ void epmd_server::impl::do_names(connection& c) {
 
 epmd_server::epmd_server(epmd_server_options opts) : impl_(std::make_unique<impl>(opts)) {}
 
-epmd_server::~epmd_server() { stop(); }
+epmd_server::~epmd_server() {
+  stop();
+}
 
 void epmd_server::start() {
   std::lock_guard g(impl_->control);
@@ -486,9 +495,13 @@ void epmd_server::stop() {
   impl_->is_running = false;
 }
 
-bool epmd_server::running() const { return impl_->is_running; }
+bool epmd_server::running() const {
+  return impl_->is_running;
+}
 
-uint16_t epmd_server::port() const { return impl_->bound_port; }
+uint16_t epmd_server::port() const {
+  return impl_->bound_port;
+}
 
 std::vector<epmd_server::entry> epmd_server::registered() const {
   detail::lock_guard g(impl_->mu);

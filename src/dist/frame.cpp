@@ -33,8 +33,8 @@ std::string describe(const etf_error& e, size_t base) {
 
 frame_event decode_frame_body(std::string_view body, const frame_decoder_options& opts) {
   if (body.empty() || uint8_t(body[0]) != pass_through) {
-    std::string what = body.empty() ? "an empty frame body"
-                                    : "first byte " + std::to_string(uint8_t(body[0]));
+    std::string what =
+        body.empty() ? "an empty frame body" : "first byte " + std::to_string(uint8_t(body[0]));
     if (body.size() >= 2 && uint8_t(body[0]) == 131 &&
         (body[1] == 68 || body[1] == 69 || body[1] == 70))
       what += " (a distribution header: atom cache or fragments were not negotiated)";
@@ -45,9 +45,7 @@ frame_event decode_frame_body(std::string_view body, const frame_decoder_options
   if (rest.empty())
     return frame_error{frame_errc::bad_control, "pass-through frame without a control term"};
   etf_decode_result ctl = try_binary_to_term(rest, opts.context, decode_options(opts, true));
-  if (!ctl)
-    return frame_error{frame_errc::bad_control,
-                       "control term: " + describe(*ctl.error, 1)};
+  if (!ctl) return frame_error{frame_errc::bad_control, "control term: " + describe(*ctl.error, 1)};
   rest.remove_prefix(ctl.used);
   frame_message m{std::move(ctl.value), std::nullopt};
   if (!rest.empty()) {
@@ -110,7 +108,9 @@ std::optional<frame_event> frame_decoder::next() {
   return ev;
 }
 
-void frame_encoder::append_tick(std::string& out) { out.append(4, '\0'); }
+void frame_encoder::append_tick(std::string& out) {
+  out.append(4, '\0');
+}
 
 void frame_encoder::append(std::string& out, const term& control, const term* payload) const {
   const size_t start = out.size();

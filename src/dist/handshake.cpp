@@ -108,8 +108,7 @@ std::string handshake_digest(std::string_view cookie, uint32_t challenge) {
   data += std::to_string(challenge);
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), md, &len, EVP_md5(), nullptr) != 1 ||
-      len != digest_size)
+  if (EVP_Digest(data.data(), data.size(), md, &len, EVP_md5(), nullptr) != 1 || len != digest_size)
     throw std::runtime_error("MD5 is not available (OpenSSL EVP_md5 failed)");
   return std::string(reinterpret_cast<const char*>(md), len);
 }
@@ -183,8 +182,8 @@ handshake::handshake(handshake_options opts, bool initiator)
                                 " is not a valid node name (name@host)");
   if (!is_valid_cookie(opts_.cookie))
     throw std::invalid_argument("handshake: the cookie must be 1..255 printable ASCII characters");
-  opts_.flags = (opts_.flags & ~unsupported_flags) | DFLAG_DIST_MANDATORY_25 |
-                DFLAG_MANDATORY_25_DIGEST;
+  opts_.flags =
+      (opts_.flags & ~unsupported_flags) | DFLAG_DIST_MANDATORY_25 | DFLAG_MANDATORY_25_DIGEST;
   opts_.max_message_size = std::clamp<size_t>(opts_.max_message_size, 64, 65535);
 }
 
@@ -247,13 +246,20 @@ const handshake_state& handshake::feed(std::string_view bytes) {
 
 void handshake::process(std::string_view msg) {
   switch (step_) {
-    case step::wait_status: return on_status(msg);
-    case step::wait_challenge: return on_challenge(msg);
-    case step::wait_ack: return on_ack(msg);
-    case step::wait_name: return on_name(msg);
-    case step::wait_alive_answer: return on_alive_answer(msg);
-    case step::wait_reply: return on_reply(msg);
-    case step::finished: return;
+    case step::wait_status:
+      return on_status(msg);
+    case step::wait_challenge:
+      return on_challenge(msg);
+    case step::wait_ack:
+      return on_ack(msg);
+    case step::wait_name:
+      return on_name(msg);
+    case step::wait_alive_answer:
+      return on_alive_answer(msg);
+    case step::wait_reply:
+      return on_reply(msg);
+    case step::finished:
+      return;
   }
 }
 
@@ -348,10 +354,11 @@ void handshake::on_challenge(std::string_view msg) {
                 "the peer answered with a version 5 (pre-OTP 23) challenge");
   // 'N' Flags:64 Challenge:32 Creation:32 Nlen:16 Name [extra]
   if (msg[0] != 'N' || msg.size() < 19)
-    return fail(handshake_errc::malformed, "expected a challenge message ('N', at least 19 "
-                                           "bytes), got " +
-                                               std::to_string(msg.size()) + " bytes with tag " +
-                                               std::to_string(uint8_t(msg[0])));
+    return fail(handshake_errc::malformed,
+                "expected a challenge message ('N', at least 19 "
+                "bytes), got " +
+                    std::to_string(msg.size()) + " bytes with tag " +
+                    std::to_string(uint8_t(msg[0])));
   uint64_t flags = get64(msg, 1);
   uint32_t challenge = get32(msg, 9);
   uint32_t creation = get32(msg, 13);
@@ -364,8 +371,8 @@ void handshake::on_challenge(std::string_view msg) {
     return fail(handshake_errc::bad_peer_name,
                 "the peer's name " + printable(name) + " is not a valid node name (name@host)");
   if (!peer_name_.empty() && name != peer_name_)
-    return fail(handshake_errc::unexpected_peer, "we dialed " + printable(peer_name_) +
-                                                     " but " + printable(name) + " answered");
+    return fail(handshake_errc::unexpected_peer,
+                "we dialed " + printable(peer_name_) + " but " + printable(name) + " answered");
   peer_name_ = std::string(name);
   if (!check_peer_flags(flags)) return;
   peer_flags_ = flags;
@@ -386,9 +393,9 @@ void handshake::on_ack(std::string_view msg) {
                                                std::to_string(uint8_t(msg[0])));
   std::string want = handshake_digest(opts_.cookie, our_challenge_);
   if (CRYPTO_memcmp(want.data(), msg.data() + 1, digest_size) != 0)
-    return fail(handshake_errc::bad_digest,
-                "node " + printable(peer_name_) + " answered our challenge with a wrong digest "
-                                                  "(its cookie differs from ours)");
+    return fail(handshake_errc::bad_digest, "node " + printable(peer_name_) +
+                                                " answered our challenge with a wrong digest "
+                                                "(its cookie differs from ours)");
   (void)finish();
 }
 
@@ -408,8 +415,8 @@ void handshake::on_name(std::string_view msg) {
   uint32_t creation = get32(msg, 9);
   size_t nlen = get16(msg, 13);
   if (nlen > msg.size() - 15)
-    return fail(handshake_errc::malformed, "name message: the name length " +
-                                               std::to_string(nlen) + " runs past the message");
+    return fail(handshake_errc::malformed,
+                "name message: the name length " + std::to_string(nlen) + " runs past the message");
   std::string_view name = msg.substr(15, nlen);
   if (flags & DFLAG_NAME_ME) {
     send_status("not_allowed");
@@ -476,9 +483,9 @@ void handshake::send_challenge() {
 
 void handshake::on_reply(std::string_view msg) {
   if (msg[0] != 'r' || msg.size() != 1 + 4 + digest_size)
-    return fail(handshake_errc::malformed,
-                "expected a challenge reply ('r', 21 bytes), got " + std::to_string(msg.size()) +
-                    " bytes with tag " + std::to_string(uint8_t(msg[0])));
+    return fail(handshake_errc::malformed, "expected a challenge reply ('r', 21 bytes), got " +
+                                               std::to_string(msg.size()) + " bytes with tag " +
+                                               std::to_string(uint8_t(msg[0])));
   uint32_t their_challenge = get32(msg, 1);
   std::string want = handshake_digest(opts_.cookie, our_challenge_);
   if (CRYPTO_memcmp(want.data(), msg.data() + 5, digest_size) != 0)

@@ -103,16 +103,15 @@ inline constexpr uint64_t DFLAG_DIST_MANDATORY_26 = DFLAG_V4_NC | DFLAG_UNLINK_I
 /// The flags otpp advertises: the mandatory set, its digest, and the features it speaks
 /// (monitors by pid and name, spawn, aliases, the new link protocol, payload exits,
 /// SEND_SENDER). Without DFLAG_PUBLISHED: add it for a normal (visible) node.
-inline constexpr uint64_t default_flags =
-    DFLAG_DIST_MANDATORY_25 | DFLAG_MANDATORY_25_DIGEST | DFLAG_DIST_MANDATORY_26 |
-    DFLAG_DIST_MONITOR | DFLAG_DIST_MONITOR_NAME | DFLAG_SEND_SENDER | DFLAG_EXIT_PAYLOAD |
-    DFLAG_SPAWN | DFLAG_ALIAS;
+inline constexpr uint64_t default_flags = DFLAG_DIST_MANDATORY_25 | DFLAG_MANDATORY_25_DIGEST |
+                                          DFLAG_DIST_MANDATORY_26 | DFLAG_DIST_MONITOR |
+                                          DFLAG_DIST_MONITOR_NAME | DFLAG_SEND_SENDER |
+                                          DFLAG_EXIT_PAYLOAD | DFLAG_SPAWN | DFLAG_ALIAS;
 /// Flags we never advertise: atom caches and fragments (we send and expect plain
 /// pass-through frames) and dynamic names.
-inline constexpr uint64_t unsupported_flags = DFLAG_ATOM_CACHE | DFLAG_HIDDEN_ATOM_CACHE |
-                                              DFLAG_DIST_HDR_ATOM_CACHE | DFLAG_FRAGMENTS |
-                                              DFLAG_NAME_ME | DFLAG_ETS_COMPRESSED |
-                                              DFLAG_PENDING_CONNECT;
+inline constexpr uint64_t unsupported_flags =
+    DFLAG_ATOM_CACHE | DFLAG_HIDDEN_ATOM_CACHE | DFLAG_DIST_HDR_ATOM_CACHE | DFLAG_FRAGMENTS |
+    DFLAG_NAME_ME | DFLAG_ETS_COMPRESSED | DFLAG_PENDING_CONNECT;
 
 /// `flags` with DFLAG_MANDATORY_25_DIGEST expanded to the set it stands for.
 constexpr uint64_t expand_flags(uint64_t flags) noexcept {
@@ -179,19 +178,19 @@ struct handshake_done {
   bool replaces_existing = false;
 };
 enum class handshake_errc : uint8_t {
-  malformed,         // a message of the wrong kind or shape
-  too_large,         // a message over max_message_size
-  bad_peer_name,     // the peer's name is not a valid node name
-  unexpected_peer,   // initiator: the acceptor is not the node we dialed
-  missing_flags,     // the peer lacks flags OTP 25 makes mandatory
-  old_handshake,     // the peer sent a pre-OTP-23 'n' name (version 5)
-  name_me,           // the peer asks for a dynamic name (DFLAG_NAME_ME), not supported
-  not_allowed,       // initiator: the acceptor answered not_allowed
-  nok,               // initiator: the acceptor answered nok (its own attempt to us wins)
-  alive,             // the acceptor has a connection up with us and it was kept
-  refused,           // acceptor: our decide() said nok / not_allowed
-  bad_digest,        // the peer's digest is wrong: different cookies
-  system_limit,      // the atom table is full (the peer's name could not be interned)
+  malformed,        // a message of the wrong kind or shape
+  too_large,        // a message over max_message_size
+  bad_peer_name,    // the peer's name is not a valid node name
+  unexpected_peer,  // initiator: the acceptor is not the node we dialed
+  missing_flags,    // the peer lacks flags OTP 25 makes mandatory
+  old_handshake,    // the peer sent a pre-OTP-23 'n' name (version 5)
+  name_me,          // the peer asks for a dynamic name (DFLAG_NAME_ME), not supported
+  not_allowed,      // initiator: the acceptor answered not_allowed
+  nok,              // initiator: the acceptor answered nok (its own attempt to us wins)
+  alive,            // the acceptor has a connection up with us and it was kept
+  refused,          // acceptor: our decide() said nok / not_allowed
+  bad_digest,       // the peer's digest is wrong: different cookies
+  system_limit,     // the atom table is full (the peer's name could not be interned)
 };
 struct handshake_failed {
   handshake_errc code = handshake_errc::malformed;

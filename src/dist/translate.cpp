@@ -14,7 +14,9 @@ using detail::make_item;
 
 namespace {
 
-pid sender_of(detail::process* from) { return from ? from->self() : pid(); }
+pid sender_of(detail::process* from) {
+  return from ? from->self() : pid();
+}
 
 // The "your connection drained" wake-up: a C++ type of its own, so that no receive but
 // pace's own takes it.
@@ -26,7 +28,8 @@ struct dist_drained {
 std::optional<term> message_term(detail::message_base* m) {
   term t;
   if (m->ops->to_term && m->ops->to_term(m, t)) return t;
-  logger::warning("dist: a {} cannot leave the node (it has no term form); dropped", m->ops->name());
+  logger::warning("dist: a {} cannot leave the node (it has no term form); dropped",
+                  m->ops->name());
   return std::nullopt;
 }
 
@@ -102,9 +105,10 @@ void controller::route(detail::process* from, const pid& to, detail::mailbox_ite
   // Signals about a link or monitor that can only exist on a live connection (demonitor, a
   // monitor's DOWN, a link's EXIT, unlink and its ack) never set one up, as in BEAM: when
   // the connection is gone, the link or monitor went with it (noconnection on both sides).
-  const bool needs_existing = item->kind == item_kind::demonitor || item->kind == item_kind::down ||
-                              item->kind == item_kind::unlink || item->kind == item_kind::unlink_ack ||
-                              (item->kind == item_kind::exit && static_cast<detail::exit_item*>(item)->via_link);
+  const bool needs_existing =
+      item->kind == item_kind::demonitor || item->kind == item_kind::down ||
+      item->kind == item_kind::unlink || item->kind == item_kind::unlink_ack ||
+      (item->kind == item_kind::exit && static_cast<detail::exit_item*>(item)->via_link);
   std::shared_ptr<connection> c = needs_existing ? existing(to.node()) : connect(to.node());
   if (!c) return;
   if (!c->enqueue(control_message(*m))) {
@@ -132,13 +136,15 @@ void controller::pace(detail::process* from, connection& c) {
   if (!from || from != detail::current_process() || !c.busy()) return;
   atom node = c.peer();
   while (c.wait_for_drain(from->self()))
-    otp::receive(otp::when([node](const dist_drained& d) { return d.node == node; }, [](const dist_drained&) {}));
+    otp::receive(otp::when([node](const dist_drained& d) { return d.node == node; },
+                           [](const dist_drained&) {}));
 }
 
 void controller::monitor_name(detail::process* from, atom name, atom node, const reference& ref) {
   if (!connect(node)->enqueue(ctrl::monitor_p{from->self(), name, ref}))
-    deliver(from->self(), make_item<detail::down_item>(item_kind::down, ref, pid::remote(node, 0, 0),
-                                                       term(atoms::noconnection)));
+    deliver(from->self(),
+            make_item<detail::down_item>(item_kind::down, ref, pid::remote(node, 0, 0),
+                                         term(atoms::noconnection)));
 }
 
 void controller::send_named(detail::process* from, atom name, atom node, detail::message_base* m) {
@@ -160,7 +166,8 @@ void controller::send_named(detail::process* from, atom name, atom node, detail:
   pace(from, *c);
 }
 
-void controller::send_alias(detail::process* from, const reference& alias, detail::message_base* m) {
+void controller::send_alias(detail::process* from, const reference& alias,
+                            detail::message_base* m) {
   detail::item_ptr own(m);
   if (alias.node() == name_) return;  // an old incarnation's alias: inactive by definition
   auto t = message_term(m);
@@ -196,7 +203,9 @@ bool controller::deliver_local(const pid& to, detail::mailbox_item* item) {
   return true;
 }
 
-void controller::deliver(const pid& to, detail::mailbox_item* item) { deliver_local(to, item); }
+void controller::deliver(const pid& to, detail::mailbox_item* item) {
+  deliver_local(to, item);
+}
 
 bool controller::deliver_message(const pid& to, term msg) {
   return deliver_local(to, detail::make_message<term>(std::move(msg)));
@@ -299,7 +308,8 @@ void controller::dispatch(connection& c, const control_message& msg) {
               target = node_.names().find(*name);
             }
             if (!target.is_null() &&
-                deliver_local(target, make_item<detail::monitor_item>(item_kind::monitor, m.from, m.ref))) {
+                deliver_local(target,
+                              make_item<detail::monitor_item>(item_kind::monitor, m.from, m.ref))) {
               c.add_watcher(m.ref, {target, m.from, name});
             } else if (name && is_builtin_name(*name)) {
               // gen:call monitors net_kernel (or a built-in service) first: it never dies
@@ -310,13 +320,18 @@ void controller::dispatch(connection& c, const control_message& msg) {
           },
           [&](const ctrl::demonitor_p& m) {
             if (auto w = c.take_watcher(m.ref))
-              deliver_local(w->target, make_item<detail::monitor_item>(item_kind::demonitor, m.from, m.ref));
+              deliver_local(w->target,
+                            make_item<detail::monitor_item>(item_kind::demonitor, m.from, m.ref));
           },
           [&](const ctrl::monitor_p_exit& m) {
-            deliver_local(m.to, make_item<detail::down_item>(item_kind::down, m.ref, target_pid(m.from, c.peer()), m.reason));
+            deliver_local(m.to,
+                          make_item<detail::down_item>(item_kind::down, m.ref,
+                                                       target_pid(m.from, c.peer()), m.reason));
           },
           [&](const ctrl::payload_monitor_p_exit& m) {
-            deliver_local(m.to, make_item<detail::down_item>(item_kind::down, m.ref, target_pid(m.from, c.peer()), m.reason));
+            deliver_local(m.to,
+                          make_item<detail::down_item>(item_kind::down, m.ref,
+                                                       target_pid(m.from, c.peer()), m.reason));
           },
           [&](const ctrl::spawn_request& m) { handle_spawn_request(c, m); },
           [&](const ctrl::spawn_request_tt& m) {

@@ -85,7 +85,8 @@ term receive_tagged(const char* tag, std::chrono::milliseconds timeout = 10s) {
 
 // Any term message.
 term receive_tagged_any(std::chrono::milliseconds timeout = 10s) {
-  auto got = receive(when([](const term&) { return true; }, [](term t) { return std::optional<term>(std::move(t)); }),
+  auto got = receive(when([](const term&) { return true; },
+                          [](term t) { return std::optional<term>(std::move(t)); }),
                      after(timeout, [] { return std::optional<term>(); }));
   if (!got) throw std::runtime_error("no message");
   return *got;
@@ -110,13 +111,16 @@ TEST_F(Cluster, CastsAndSendsArriveInTheOrderSent) {
   atom e = start_echo();
   run([e] {
     for (int i = 0; i < 5000; ++i)
-      gs::cast(server_ref(atom("echo"), e), otp::tuple(atom("send"), self(), otp::tuple(atom("n"), i)));
+      gs::cast(server_ref(atom("echo"), e),
+               otp::tuple(atom("send"), self(), otp::tuple(atom("n"), i)));
     for (int i = 0; i < 5000; ++i) {
       term t = receive_tagged("n");
       ASSERT_EQ(t[1], term(i));
     }
     // {echo, Node} ! {'$gen_cast', ...} is the same thing by hand.
-    send(atom("echo"), e, otp::tuple(atom("$gen_cast"), otp::tuple(atom("send"), self(), otp::tuple(atom("by_hand")))));
+    send(atom("echo"), e,
+         otp::tuple(atom("$gen_cast"),
+                    otp::tuple(atom("send"), self(), otp::tuple(atom("by_hand")))));
     EXPECT_EQ(receive_tagged("by_hand"), otp::tuple(atom("by_hand")));
   });
 }
@@ -129,7 +133,8 @@ TEST_F(Cluster, ALinkedRemoteServerThatStopsSendsItsExactReason) {
     link(echo);
     term reason = otp::tuple(atom("shutdown"), term::integer_from_decimal("99999999999999999999"));
     EXPECT_EQ(gs::call(echo, otp::tuple(atoms::stop, reason)), term(atoms::ok));
-    auto ex = receive(when([&](const exit_msg& m) { return m.from == echo; }, [](exit_msg m) { return m; }));
+    auto ex = receive(
+        when([&](const exit_msg& m) { return m.from == echo; }, [](exit_msg m) { return m; }));
     EXPECT_EQ(ex.reason, reason);
   });
 }
@@ -138,7 +143,8 @@ TEST_F(Cluster, MonitorsByNameAndByPidSeeDownWithTheReason) {
   atom e = start_echo();
   run([e] {
     reference none = monitor(atom("nosuch"), e);
-    auto d = receive(when([&](const down_msg& m) { return m.ref == none; }, [](down_msg m) { return m; }));
+    auto d = receive(
+        when([&](const down_msg& m) { return m.ref == none; }, [](down_msg m) { return m; }));
     EXPECT_EQ(d.item, otp::tuple(atom("nosuch"), e));
     EXPECT_EQ(d.reason, term(atoms::noproc));
 
@@ -148,10 +154,12 @@ TEST_F(Cluster, MonitorsByNameAndByPidSeeDownWithTheReason) {
     reference dropped = monitor(echo);
     EXPECT_TRUE(demonitor(dropped));
     gs::call(echo, otp::tuple(atoms::stop, atom("bye")));
-    auto d1 = receive(when([&](const down_msg& m) { return m.ref == by_name; }, [](down_msg m) { return m; }));
+    auto d1 = receive(
+        when([&](const down_msg& m) { return m.ref == by_name; }, [](down_msg m) { return m; }));
     EXPECT_EQ(d1.item, otp::tuple(atom("echo"), e));
     EXPECT_EQ(d1.reason, term(atom("bye")));
-    auto d2 = receive(when([&](const down_msg& m) { return m.ref == by_pid; }, [](down_msg m) { return m; }));
+    auto d2 = receive(
+        when([&](const down_msg& m) { return m.ref == by_pid; }, [](down_msg m) { return m; }));
     EXPECT_EQ(d2.item, term(echo));
     EXPECT_EQ(d2.reason, term(atom("bye")));
     EXPECT_FALSE(receive_for<down_msg>(200ms).has_value());  // nothing for the demonitored one
@@ -164,7 +172,8 @@ TEST_F(Cluster, ExitTwoAcrossNodesKillsAndTheSupervisorRestartsUnderTheSameName)
     pid echo = gs::call(server_ref(atom("echo"), e), term(atom("whoami")))[1].as_pid();
     reference m = monitor(echo);
     otp::exit(echo, atoms::kill);
-    auto d = receive(when([&](const down_msg& x) { return x.ref == m; }, [](down_msg x) { return x; }));
+    auto d =
+        receive(when([&](const down_msg& x) { return x.ref == m; }, [](down_msg x) { return x; }));
     EXPECT_EQ(d.reason, term(atom("killed")));
     // The restarted server answers under the same name.
     pid again;
@@ -209,9 +218,11 @@ TEST_F(Cluster, AKilledNodeGivesNoconnectionToLinksMonitorsAndNodeMonitors) {
     monitor_node(e, true);
     monitor_nodes(true);
     ::kill(child(0).pid(), SIGKILL);
-    auto ex = receive(when([&](const exit_msg& x) { return x.from == echo; }, [](exit_msg x) { return x; }));
+    auto ex = receive(
+        when([&](const exit_msg& x) { return x.from == echo; }, [](exit_msg x) { return x; }));
     EXPECT_EQ(ex.reason, term(atoms::noconnection));
-    auto d = receive(when([&](const down_msg& x) { return x.ref == m; }, [](down_msg x) { return x; }));
+    auto d =
+        receive(when([&](const down_msg& x) { return x.ref == m; }, [](down_msg x) { return x; }));
     EXPECT_EQ(d.reason, term(atoms::noconnection));
     EXPECT_EQ(receive_tagged("nodedown"), otp::tuple(atom("nodedown"), e));
     EXPECT_EQ(receive_tagged("nodedown"), otp::tuple(atom("nodedown"), e));  // monitor_nodes too
@@ -233,7 +244,8 @@ TEST_F(Cluster, AThreeNodeClusterKeepsWorkingWhenANodeIsKilledInTheMiddle) {
     pid echo_c = gs::call(server_ref(atom("echo"), c), term(atom("whoami")))[1].as_pid();
     // Traffic that goes us -> B -> C -> us: B's echo casts to C's echo, which sends to us.
     auto relay = [&](int i) {
-      term inner = otp::tuple(atom("$gen_cast"), otp::tuple(atom("send"), self(), otp::tuple(atom("via_c"), i)));
+      term inner = otp::tuple(atom("$gen_cast"),
+                              otp::tuple(atom("send"), self(), otp::tuple(atom("via_c"), i)));
       gs::cast(server_ref(atom("echo"), b), otp::tuple(atom("send"), echo_c, inner));
     };
     for (int i = 0; i < 200; ++i) relay(i);
@@ -249,7 +261,8 @@ TEST_F(Cluster, AThreeNodeClusterKeepsWorkingWhenANodeIsKilledInTheMiddle) {
       }
     }
     // B and we are fine: calls work, and C is gone from nodes().
-    EXPECT_EQ(gs::call(server_ref(atom("echo"), b), term(atom("still_here"))), term(atom("still_here")));
+    EXPECT_EQ(gs::call(server_ref(atom("echo"), b), term(atom("still_here"))),
+              term(atom("still_here")));
     auto up = nodes();
     EXPECT_EQ(std::find(up.begin(), up.end(), c), up.end());
     EXPECT_NE(std::find(up.begin(), up.end(), b), up.end());

@@ -150,11 +150,11 @@ TEST(Control, SpawnRequestsNeedAnMfaProperListsAndAnArgumentList) {
   EXPECT_NE(parse_error(otp::tuple(29, r1, p1, p1, otp::tuple("m"_a, "f"_a, 256), term()), &args)
                 .message.find("{Module, Function, Arity}"),
             std::string::npos);
-  EXPECT_NE(parse_error(otp::tuple(29, r1, p1, p1, otp::tuple("m"_a, "f"_a, 1),
-                                   term::list({1}, term(2))),
-                        &args)
-                .message.find("OptList"),
-            std::string::npos);
+  EXPECT_NE(
+      parse_error(otp::tuple(29, r1, p1, p1, otp::tuple("m"_a, "f"_a, 1), term::list({1}, term(2))),
+                  &args)
+          .message.find("OptList"),
+      std::string::npos);
   term improper = term::list({1}, term(2));
   EXPECT_NE(parse_error(otp::tuple(29, r1, p1, p1, otp::tuple("m"_a, "f"_a, 1), term()), &improper)
                 .message.find("ArgList"),

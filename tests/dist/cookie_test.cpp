@@ -16,7 +16,9 @@ using otp::test::temp_dir;
 
 namespace {
 
-std::string cookie_path(const temp_dir& d) { return d.path + "/.erlang.cookie"; }
+std::string cookie_path(const temp_dir& d) {
+  return d.path + "/.erlang.cookie";
+}
 
 void write_cookie(const temp_dir& d, const std::string& contents, mode_t mode) {
   std::string p = cookie_path(d);
@@ -44,7 +46,7 @@ TEST(Cookie, AMissingFileIsCreatedWithUppercaseLettersAndMode0400) {
   std::string c = read_or_create_cookie(home.path);
   EXPECT_EQ(c.size(), generated_cookie_length);
   for (char ch : c) EXPECT_TRUE(ch >= 'A' && ch <= 'Z') << c;
-  struct stat st{};
+  struct stat st {};
   ASSERT_EQ(::stat(cookie_path(home).c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0400u);
   EXPECT_TRUE(S_ISREG(st.st_mode));
@@ -107,8 +109,9 @@ TEST(Cookie, ADirectoryInPlaceOfTheFileIsRefused) {
   EXPECT_NE(error_of([&] { read_or_create_cookie(home.path); }).find("is of type directory"),
             std::string::npos);
   EXPECT_EQ(error_of([] { read_or_create_cookie(""); }), "No home for cookie file");
-  EXPECT_NE(error_of([] { read_or_create_cookie("/nonexistent/dir/for/otpp"); })
-                .find("Failed to create cookie file"),
+  EXPECT_NE(error_of([] {
+              read_or_create_cookie("/nonexistent/dir/for/otpp");
+            }).find("Failed to create cookie file"),
             std::string::npos);
 }
 

@@ -40,7 +40,8 @@ namespace {
 // the node never blocks on a full pipe and tests can wait for a log line.
 class echo_node {
  public:
-  echo_node(std::string name, const std::string& cookie, uint16_t epmd_port, const std::string& home)
+  echo_node(std::string name, const std::string& cookie, uint16_t epmd_port,
+            const std::string& home)
       : name_(std::move(name)),
         proc_(std::vector<std::string>{OTPP_ECHO_NODE, "--name", name_, "--cookie", cookie},
               std::map<std::string, std::string>{{"ERL_EPMD_PORT", std::to_string(epmd_port)},
@@ -86,7 +87,8 @@ class echo_node {
     return err_.size();
   }
   // Waits until the log, from offset `from` on, contains every one of `needles`.
-  bool wait_for_log(const std::vector<std::string>& needles, milliseconds timeout, size_t from = 0) {
+  bool wait_for_log(const std::vector<std::string>& needles, milliseconds timeout,
+                    size_t from = 0) {
     std::unique_lock lk(mu_);
     cv_.wait_for(lk, timeout, [&] { return eof_ || all_found(needles, from); });
     return all_found(needles, from);
@@ -137,21 +139,24 @@ std::ostream& operator<<(std::ostream& os, const erl_results& r) {
 // An erl node running one scenario of echo_interop.erl.
 class erl_scenario {
  public:
-  erl_scenario(const std::string& scenario, const std::string& echo_node_name, const std::string& cookie,
-               const std::string& code_dir, uint16_t epmd_port, const std::string& home)
+  erl_scenario(const std::string& scenario, const std::string& echo_node_name,
+               const std::string& cookie, const std::string& code_dir, uint16_t epmd_port,
+               const std::string& home)
       : name_("t" + random_suffix() + "@127.0.0.1"),
-        proc_(std::vector<std::string>{"erl", "-noshell", "-name", name_, "-setcookie", cookie, "-pa", code_dir,
-                                       "-eval",
-                                       "echo_interop:main(" + scenario + ", '" + echo_node_name + "')."},
-              std::map<std::string, std::string>{{"ERL_EPMD_PORT", std::to_string(epmd_port)},
-                                                 {"HOME", home}}) {}
+        proc_(
+            std::vector<std::string>{
+                "erl", "-noshell", "-name", name_, "-setcookie", cookie, "-pa", code_dir, "-eval",
+                "echo_interop:main(" + scenario + ", '" + echo_node_name + "')."},
+            std::map<std::string, std::string>{{"ERL_EPMD_PORT", std::to_string(epmd_port)},
+                                               {"HOME", home}}) {}
 
   // Reads result lines until one with `key` (or "end", or EOF) arrives, within `timeout`.
   // True when `key` was seen.
   bool read_until(const std::string& key, milliseconds timeout) {
     auto deadline = std::chrono::steady_clock::now() + timeout;
     for (;;) {
-      auto left = std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
+      auto left =
+          std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
       if (left.count() <= 0) return false;
       auto line = proc_.read_line(left);
       if (!line) return false;
@@ -199,7 +204,8 @@ class EchoNode : public ::testing::Test {
       child_process erlc({"erlc", "-o", dir_->path, OTPP_ECHO_ERL});
       auto st = erlc.wait(60s);
       if (!st || !WIFEXITED(*st) || WEXITSTATUS(*st) != 0)
-        throw std::runtime_error("erlc " + std::string(OTPP_ECHO_ERL) + " failed: " + erlc.drain_stderr(1s));
+        throw std::runtime_error("erlc " + std::string(OTPP_ECHO_ERL) +
+                                 " failed: " + erlc.drain_stderr(1s));
       shared_ = std::make_unique<echo_node>(new_echo_name(), cookie_, epmd_->port(), home_->path);
     } catch (const std::exception& e) {
       setup_error_ = e.what();
@@ -254,8 +260,9 @@ class EchoNode : public ::testing::Test {
   EXPECT_EQ((r)[key], expected) << "result " << (key) << (r) << log_tail(node)
 #define EXPECT_RESULT(r, key, expected) EXPECT_RESULT_ON(*shared_, r, key, expected)
 // That the scenario ran to its end without crashing.
-#define ASSERT_ENDED_NORMALLY_ON(node, r) \
-  ASSERT_EQ((r)["end"], "normal") << "the erl scenario crashed or timed out" << (r) << log_tail(node)
+#define ASSERT_ENDED_NORMALLY_ON(node, r)                                           \
+  ASSERT_EQ((r)["end"], "normal") << "the erl scenario crashed or timed out" << (r) \
+                                  << log_tail(node)
 #define ASSERT_ENDED_NORMALLY(r) ASSERT_ENDED_NORMALLY_ON(*shared_, r)
 
 }  // namespace
@@ -289,7 +296,8 @@ TEST_F(EchoNode, WhoamiRepliesWithThePidOfEchoOnTheEchoNode) {
 
 TEST_F(EchoNode, StopRepliesOkThenEchoExitsWithExactlyTheReasonSeenByMonitorsAndLinks) {
   erl_results r = run("stop_reasons");
-  for (const char* reason : {"shutdown_custom", "bignum", "negative_bignum", "normal", "shutdown", "compound"}) {
+  for (const char* reason :
+       {"shutdown_custom", "bignum", "negative_bignum", "normal", "shutdown", "compound"}) {
     EXPECT_RESULT(r, std::string("reply:") + reason, "true");
     EXPECT_RESULT(r, std::string("monitor:") + reason, "true");
     EXPECT_RESULT(r, std::string("link:") + reason, "true");
@@ -329,8 +337,8 @@ TEST_F(EchoNode, SysGetStateGetStatusSuspendAndResumeWorkFromErl) {
   EXPECT_RESULT(r, "no_late_reply", "true");
   EXPECT_RESULT(r, "same_pid", "true");
   ASSERT_ENDED_NORMALLY(r);
-  std::cout << "[ erl ] sys:get_state: " << r["get_state_value"] << "\n[ erl ] sys:get_status: "
-            << r["get_status_value"] << std::endl;
+  std::cout << "[ erl ] sys:get_state: " << r["get_state_value"]
+            << "\n[ erl ] sys:get_status: " << r["get_status_value"] << std::endl;
 }
 
 TEST_F(EchoNode, ErlMonitorsByNameAndPidSeeNoprocAndTheExitReason) {

@@ -25,8 +25,8 @@ class Epmd : public ::testing::TestWithParam<std::string> {
       sys_.emplace();
       port_ = sys_->port();
     } else {
-      server_ = std::make_unique<epmd_server>(
-          epmd_server_options{.port = 0, .loopback_only = true});
+      server_ =
+          std::make_unique<epmd_server>(epmd_server_options{.port = 0, .loopback_only = true});
       server_->start();
       port_ = server_->port();
     }
@@ -152,8 +152,8 @@ TEST_P(Epmd, ErlRegistersAndIsFoundThroughIt) {
   if (find_executable("erl").empty()) GTEST_SKIP() << "erl is not installed";
   temp_dir home;
   std::string name = "erl_" + random_suffix();
-  child_process erl({"erl", "-noshell", "-sname", name + "@localhost", "-setcookie", "c",
-                     "-eval", "io:format(\"ready~n\"), receive stop -> ok end."},
+  child_process erl({"erl", "-noshell", "-sname", name + "@localhost", "-setcookie", "c", "-eval",
+                     "io:format(\"ready~n\"), receive stop -> ok end."},
                     {{"ERL_EPMD_PORT", std::to_string(port_)}, {"HOME", home.path}});
   ASSERT_TRUE(erl.wait_for_line("ready", 30s)) << erl.drain_stderr(1s);
   auto info = port_please("127.0.0.1", name, opts_);
@@ -312,9 +312,9 @@ TEST(EpmdServer, BadRequestsAreDroppedWithoutAReply) {
   s.start();
   EXPECT_EQ(exchange(s.port(), std::string("\x00\x65", 2) + std::string(101, 'x')), "");
   EXPECT_EQ(exchange(s.port(), std::string("\x00\x00", 2)), "");
-  EXPECT_EQ(exchange(s.port(), request("d")), "");                  // DUMP_REQ
+  EXPECT_EQ(exchange(s.port(), request("d")), "");                     // DUMP_REQ
   EXPECT_EQ(exchange(s.port(), request(std::string("z\0b", 3))), "");  // NUL in a name
-  EXPECT_EQ(exchange(s.port(), request("z\xff")), "");             // not UTF-8
+  EXPECT_EQ(exchange(s.port(), request("z\xff")), "");                 // not UTF-8
   // ALIVE2_REQ whose name length runs past the request.
   EXPECT_EQ(exchange(s.port(), request(std::string("\x78\x10\x00\x4d\x00\x00\x06\x00\x06\x00\x09"
                                                    "abc\x00\x00",

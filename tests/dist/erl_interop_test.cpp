@@ -29,8 +29,8 @@ const handshake_state& drive(int fd, handshake& h, milliseconds timeout, bool* e
   for (;;) {
     if (h.has_output()) write_all(fd, h.take_output());
     if (h.done() || h.failed()) return h.state();
-    auto left = std::chrono::duration_cast<milliseconds>(deadline -
-                                                         std::chrono::steady_clock::now());
+    auto left =
+        std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return h.state();
     auto got = read_some(fd, left);
     if (!got) return h.state();
@@ -47,8 +47,8 @@ std::optional<frame_event> next_event(int fd, frame_decoder& d, milliseconds tim
   auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
     if (auto e = d.next()) return e;
-    auto left = std::chrono::duration_cast<milliseconds>(deadline -
-                                                         std::chrono::steady_clock::now());
+    auto left =
+        std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return std::nullopt;
     auto got = read_some(fd, left);
     if (!got || got->empty()) return std::nullopt;
@@ -56,7 +56,9 @@ std::optional<frame_event> next_event(int fd, frame_decoder& d, milliseconds tim
   }
 }
 
-void log(const std::string& what) { std::cout << "[ erl ] " << what << std::endl; }
+void log(const std::string& what) {
+  std::cout << "[ erl ] " << what << std::endl;
+}
 
 class ErlInterop : public ::testing::Test {
  protected:
@@ -124,8 +126,8 @@ TEST_F(ErlInterop, OurInitiatorConnectsToErlAndErlReceivesOurMessage) {
   std::string out;
   frame_encoder enc(ctx);
   pid from = pid::local(42);
-  enc.append(out, ctrl::reg_send{from, atom("t"),
-                                 otp::tuple(atom("hello"), term::binary("otpp"), from)});
+  enc.append(
+      out, ctrl::reg_send{from, atom("t"), otp::tuple(atom("hello"), term::binary("otpp"), from)});
   write_all(fd.get(), out);
 
   std::string seen;

@@ -32,7 +32,9 @@ std::string be32(uint32_t v) {
   return s;
 }
 
-std::string frame_of(std::string body) { return be32(uint32_t(body.size())) + body; }
+std::string frame_of(std::string body) {
+  return be32(uint32_t(body.size())) + body;
+}
 
 frame_error error_for(const std::string& bytes, frame_decoder_options opts = {}) {
   frame_decoder d(opts);

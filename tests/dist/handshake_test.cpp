@@ -24,14 +24,20 @@ std::string hexs(std::string_view s) {
   return out;
 }
 
-std::string be16(uint16_t v) { return {char(v >> 8), char(v & 0xFF)}; }
+std::string be16(uint16_t v) {
+  return {char(v >> 8), char(v & 0xFF)};
+}
 std::string be32(uint32_t v) {
   std::string s;
   for (int sh = 24; sh >= 0; sh -= 8) s += char(uint8_t(v >> sh));
   return s;
 }
-std::string be64(uint64_t v) { return be32(uint32_t(v >> 32)) + be32(uint32_t(v)); }
-std::string msg(std::string body) { return be16(uint16_t(body.size())) + body; }
+std::string be64(uint64_t v) {
+  return be32(uint32_t(v >> 32)) + be32(uint32_t(v));
+}
+std::string msg(std::string body) {
+  return be16(uint16_t(body.size())) + body;
+}
 
 handshake_options opts(std::string name, std::string cookie = "secret", uint32_t creation = 1) {
   handshake_options o;
@@ -80,8 +86,8 @@ std::string name_msg(uint64_t flags, uint32_t creation, std::string_view name) {
 // The challenge message an acceptor would send.
 std::string challenge_msg(uint64_t flags, uint32_t challenge, uint32_t creation,
                           std::string_view name) {
-  return msg("N" + be64(flags) + be32(challenge) + be32(creation) +
-             be16(uint16_t(name.size())) + std::string(name));
+  return msg("N" + be64(flags) + be32(challenge) + be32(creation) + be16(uint16_t(name.size())) +
+             std::string(name));
 }
 
 constexpr uint64_t erl_like_flags = default_flags | DFLAG_PUBLISHED;
@@ -148,9 +154,8 @@ TEST(Handshake, TheInitiatorChecksTheAcceptorsDigestToo) {
   ASSERT_EQ(reply.size(), 2u + 21u);
   EXPECT_EQ(reply.substr(7), handshake_digest("mine", 1234));
   // An ack made with another cookie.
-  uint32_t our_challenge =
-      uint32_t(uint8_t(reply[3])) << 24 | uint32_t(uint8_t(reply[4])) << 16 |
-      uint32_t(uint8_t(reply[5])) << 8 | uint8_t(reply[6]);
+  uint32_t our_challenge = uint32_t(uint8_t(reply[3])) << 24 | uint32_t(uint8_t(reply[4])) << 16 |
+                           uint32_t(uint8_t(reply[5])) << 8 | uint8_t(reply[6]);
   a.feed(msg("a" + handshake_digest("theirs", our_challenge)));
   EXPECT_EQ(failure(a).code, handshake_errc::bad_digest);
 }
@@ -196,9 +201,8 @@ TEST(Handshake, BytesAfterTheLastMessageAreLeftForTheFrameLayer) {
 
 TEST(Handshake, OkSimultaneousContinuesAndIsReported) {
   auto a = handshake::initiate(opts("z@host"), "b@host");
-  auto b = handshake::accept(opts("b@host"), [](const std::string& peer) {
-    return resolve_simultaneous("b@host", peer);
-  });
+  auto b = handshake::accept(
+      opts("b@host"), [](const std::string& peer) { return resolve_simultaneous("b@host", peer); });
   pump(a, b);
   ASSERT_TRUE(a.done());
   EXPECT_TRUE(std::get<handshake_done>(a.state()).simultaneous);
@@ -207,9 +211,8 @@ TEST(Handshake, OkSimultaneousContinuesAndIsReported) {
 
 TEST(Handshake, NokMeansThePeersOwnAttemptWins) {
   auto a = handshake::initiate(opts("a@host"), "b@host");
-  auto b = handshake::accept(opts("b@host"), [](const std::string& peer) {
-    return resolve_simultaneous("b@host", peer);
-  });
+  auto b = handshake::accept(
+      opts("b@host"), [](const std::string& peer) { return resolve_simultaneous("b@host", peer); });
   pump(a, b);
   EXPECT_EQ(failure(a).code, handshake_errc::nok);
   EXPECT_EQ(failure(b).code, handshake_errc::refused);
@@ -236,8 +239,8 @@ TEST(Handshake, AliveAnsweredTrueReplacesTheOldConnection) {
     asked = peer;
     return true;
   });
-  auto b = handshake::accept(opts("b@host"),
-                             [](const std::string&) { return accept_decision::alive; });
+  auto b =
+      handshake::accept(opts("b@host"), [](const std::string&) { return accept_decision::alive; });
   pump(a, b);
   EXPECT_EQ(asked, "b@host");
   ASSERT_TRUE(a.done());
@@ -247,8 +250,8 @@ TEST(Handshake, AliveAnsweredTrueReplacesTheOldConnection) {
 
 TEST(Handshake, AliveAnsweredFalseEndsBothSides) {
   auto a = handshake::initiate(opts("a@host"), "b@host", [](const std::string&) { return false; });
-  auto b = handshake::accept(opts("b@host"),
-                             [](const std::string&) { return accept_decision::alive; });
+  auto b =
+      handshake::accept(opts("b@host"), [](const std::string&) { return accept_decision::alive; });
   pump(a, b);
   EXPECT_EQ(failure(a).code, handshake_errc::alive);
   EXPECT_EQ(failure(b).code, handshake_errc::alive);
@@ -287,10 +290,9 @@ TEST(Handshake, BadPeerNamesAreRefusedAsBytesWithoutAnAtom) {
   uint32_t atoms_before = atom::count();
   std::string suffix = otp::test::random_suffix();
   for (std::string bad :
-       {"nohost" + suffix, "a@b@c" + suffix, "@host" + suffix, suffix + "@",
-        "sp ace@" + suffix, std::string("nul\0@h", 6) + suffix, "ctl\x01@h" + suffix,
-        "del\x7f@h" + suffix, "bad\xff@h" + suffix, "ov\xc0\xaf@h" + suffix,
-        std::string(250, 'x') + "@" + suffix}) {
+       {"nohost" + suffix, "a@b@c" + suffix, "@host" + suffix, suffix + "@", "sp ace@" + suffix,
+        std::string("nul\0@h", 6) + suffix, "ctl\x01@h" + suffix, "del\x7f@h" + suffix,
+        "bad\xff@h" + suffix, "ov\xc0\xaf@h" + suffix, std::string(250, 'x') + "@" + suffix}) {
     auto b = handshake::accept(opts("b@host"));
     b.feed(name_msg(erl_like_flags, 1, bad));
     EXPECT_EQ(failure(b).code, handshake_errc::bad_peer_name) << bad;

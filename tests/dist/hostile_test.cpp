@@ -28,7 +28,8 @@ const handshake_state& drive(int fd, handshake& h, milliseconds timeout) {
   for (;;) {
     if (h.has_output()) write_all(fd, h.take_output());
     if (h.done() || h.failed()) return h.state();
-    auto left = std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
+    auto left =
+        std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return h.state();
     auto got = read_some(fd, left);
     if (!got || got->empty()) return h.state();
@@ -40,7 +41,8 @@ const handshake_state& drive(int fd, handshake& h, milliseconds timeout) {
 bool closed_by_peer(int fd, milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
-    auto left = std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
+    auto left =
+        std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return false;
     auto got = read_some(fd, left);
     if (!got) return false;  // timeout
@@ -60,7 +62,8 @@ class Hostile : public ::testing::Test {
     cookie_ = generate_cookie();
     alive_ = "h" + random_suffix();
     node_ = std::make_unique<otp::node>();
-    start_distribution(*node_, {.name = alive_ + "@127.0.0.1", .cookie = cookie_, .epmd_port = epmd_->port()});
+    start_distribution(
+        *node_, {.name = alive_ + "@127.0.0.1", .cookie = cookie_, .epmd_port = epmd_->port()});
     // A registered process that reports what it receives.
     node_->spawn([this] {
       register_name(atom("sink"), self());
@@ -114,7 +117,8 @@ class Hostile : public ::testing::Test {
     enc.append(out, ctrl::reg_send{pid::remote(atom(name), 1, 77), atom("sink"), msg});
     write_all(fd.get(), out);
     std::unique_lock lk(mu_);
-    return cv_.wait_for(lk, 10s, [&] { return std::find(got_.begin(), got_.end(), msg) != got_.end(); });
+    return cv_.wait_for(lk, 10s,
+                        [&] { return std::find(got_.begin(), got_.end(), msg) != got_.end(); });
   }
 
   std::unique_ptr<epmd_server> epmd_;

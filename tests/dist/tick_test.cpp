@@ -30,9 +30,10 @@ struct Ticks : ::testing::Test {
                                 .net_ticktime = ticktime});
     peer_name_ = "e" + random_suffix() + "@127.0.0.1";
     peer_ = std::make_unique<child_process>(
-        std::vector<std::string>{OTPP_ECHO_NODE, "--name", peer_name_, "--cookie", cookie_, "--ticktime",
-                                 std::to_string(ticktime.count())},
-        std::map<std::string, std::string>{{"ERL_EPMD_PORT", std::to_string(epmd_->port())}, {"HOME", home_.path}});
+        std::vector<std::string>{OTPP_ECHO_NODE, "--name", peer_name_, "--cookie", cookie_,
+                                 "--ticktime", std::to_string(ticktime.count())},
+        std::map<std::string, std::string>{{"ERL_EPMD_PORT", std::to_string(epmd_->port())},
+                                           {"HOME", home_.path}});
     ASSERT_TRUE(peer_->wait_for_line(" up ", 20s)) << peer_->drain_stderr(1s);
   }
   void TearDown() override {
@@ -56,9 +57,10 @@ TEST_F(Ticks, ASilentPeerIsDownWithinEightToSixteenSecondsAtTickTimeTwelve) {
     monitor_node(peer, true);
     ::kill(os_pid, SIGSTOP);
     auto t0 = std::chrono::steady_clock::now();
-    bool down = receive(when([peer](const term& t) { return t == otp::tuple(atom("nodedown"), peer); },
-                             [](const term&) { return true; }),
-                        after(30s, [] { return false; }));
+    bool down =
+        receive(when([peer](const term& t) { return t == otp::tuple(atom("nodedown"), peer); },
+                     [](const term&) { return true; }),
+                after(30s, [] { return false; }));
     EXPECT_TRUE(down);
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   });
@@ -74,9 +76,10 @@ TEST_F(Ticks, AnIdleLivePeerStaysConnectedAcrossSeveralTickTimes) {
     EXPECT_TRUE(ping(peer));
     monitor_node(peer, true);
     // Nothing but ticks crosses the connection for 3 tick times.
-    bool down = receive(when([peer](const term& t) { return t == otp::tuple(atom("nodedown"), peer); },
-                             [](const term&) { return true; }),
-                        after(6s, [] { return false; }));
+    bool down =
+        receive(when([peer](const term& t) { return t == otp::tuple(atom("nodedown"), peer); },
+                     [](const term&) { return true; }),
+                after(6s, [] { return false; }));
     EXPECT_FALSE(down);
     EXPECT_EQ(gen_server::call(server_ref(atom("echo"), peer), term(1)), term(1));
   });

@@ -31,23 +31,26 @@ struct echo {
   using casts = types<term>;
 
   gen_server::call_result<term> handle_call(term req, const from&) {
-    if (req.is_atom(atom("whoami"))) return gen_server::call_result<term>::reply(otp::tuple(atom("pid"), self()));
+    if (req.is_atom(atom("whoami")))
+      return gen_server::call_result<term>::reply(otp::tuple(atom("pid"), self()));
     if (req.is_tuple(2) && req[0].is_atom(atoms::stop))
       return gen_server::call_result<term>::stop_with(req[1], term(atoms::ok));
     return gen_server::call_result<term>::reply(std::move(req));
   }
 
   void handle_cast(term msg) {
-    if (msg.is_tuple(3) && msg[0].is_atom(atom("send")) && msg[1].is_pid()) send(msg[1].as_pid(), msg[2]);
+    if (msg.is_tuple(3) && msg[0].is_atom(atom("send")) && msg[1].is_pid())
+      send(msg[1].as_pid(), msg[2]);
   }
 };
 
 [[noreturn]] void usage(const char* why) {
-  std::fprintf(stderr,
-               "otpp_echo_node: %s\nusage: otpp_echo_node (--name NAME@HOST | --sname NAME) "
-               "[--cookie COOKIE] [--ticktime SECONDS] [--port PORT]\n"
-               "       [--tls-cert PEM --tls-key PEM --tls-ca PEM]  (TLS distribution, as inet_tls)\n",
-               why);
+  std::fprintf(
+      stderr,
+      "otpp_echo_node: %s\nusage: otpp_echo_node (--name NAME@HOST | --sname NAME) "
+      "[--cookie COOKIE] [--ticktime SECONDS] [--port PORT]\n"
+      "       [--tls-cert PEM --tls-key PEM --tls-ca PEM]  (TLS distribution, as inet_tls)\n",
+      why);
   std::exit(2);
 }
 
@@ -102,8 +105,9 @@ int main(int argc, char** argv) {
     return 1;
   }
   pid sup = n.spawn([] {
-    sv::spec tree{{.strategy = sv::one_for_one, .intensity = 1000, .period = std::chrono::seconds(1)},
-                  {sv::worker<echo>(atom("echo"), gen_server::start_options{.name = atom("echo")})}};
+    sv::spec tree{
+        {.strategy = sv::one_for_one, .intensity = 1000, .period = std::chrono::seconds(1)},
+        {sv::worker<echo>(atom("echo"), gen_server::start_options{.name = atom("echo")})}};
     trap_exit(true);
     auto r = sv::start_link(tree, {.name = atom("echo_sup")});
     if (!r) exit(r.reason());
@@ -112,15 +116,16 @@ int main(int argc, char** argv) {
   std::string me(node_name().name());
   std::printf("otpp_echo_node %s up (supervisor %s)\n", me.c_str(), to_string(sup).c_str());
   std::string host = me.substr(me.find('@') + 1);
-  std::printf("Talk to it from Erlang (Ctrl-C here stops it):\n"
-              "  erl %s you@%s%s\n"
-              "  1> gen_server:call({echo, '%s'}, {hello, [1, 2.5, <<\"bin\">>]}).\n"
-              "  2> gen_server:call({echo, '%s'}, whoami).\n"
-              "  3> gen_server:cast({echo, '%s'}, {send, self(), hi}), flush().\n"
-              "  4> sys:get_status({echo, '%s'}).\n",
-              opts.long_names ? "-name" : "-sname", host.c_str(),
-              opts.cookie.empty() ? "" : (" -setcookie " + opts.cookie).c_str(), me.c_str(), me.c_str(),
-              me.c_str(), me.c_str());
+  std::printf(
+      "Talk to it from Erlang (Ctrl-C here stops it):\n"
+      "  erl %s you@%s%s\n"
+      "  1> gen_server:call({echo, '%s'}, {hello, [1, 2.5, <<\"bin\">>]}).\n"
+      "  2> gen_server:call({echo, '%s'}, whoami).\n"
+      "  3> gen_server:cast({echo, '%s'}, {send, self(), hi}), flush().\n"
+      "  4> sys:get_status({echo, '%s'}).\n",
+      opts.long_names ? "-name" : "-sname", host.c_str(),
+      opts.cookie.empty() ? "" : (" -setcookie " + opts.cookie).c_str(), me.c_str(), me.c_str(),
+      me.c_str(), me.c_str());
   std::fflush(stdout);
   int sig = 0;
   sigwait(&stop_signals, &sig);
