@@ -308,10 +308,14 @@ void controller::tell_subscribers(atom node, bool up) {
     return !deliver_message(s, otp::tuple(atom(up ? "nodeup" : "nodedown"), node));
   });
   auto range = connect_waiters_.equal_range(node);
-  for (auto w = range.first; w != range.second; ++w)
-    deliver_message(w->second,
-                    otp::tuple(atom("$otpp_ping"), node, term(up ? atoms::true_ : atoms::false_)));
+  for (auto w = range.first; w != range.second; ++w) tell_connected(w->second, node, up);
   connect_waiters_.erase(range.first, range.second);
+}
+
+// The answer to await_connection: {'$otpp_ping', Node, true | false}.
+void controller::tell_connected(const pid& who, atom node, bool up) {
+  deliver_message(who,
+                  otp::tuple(atom("$otpp_ping"), node, term(up ? atoms::true_ : atoms::false_)));
 }
 
 void controller::monitor_nodes(const pid& who, bool on) {
@@ -323,16 +327,16 @@ void controller::monitor_nodes(const pid& who, bool on) {
 
 void controller::await_connection(const pid& who, atom node) {
   if (node == name_) {
-    deliver_message(who, otp::tuple(atom("$otpp_ping"), node, term(atoms::true_)));
+    tell_connected(who, node, true);
     return;
   }
   auto c = connect(node);
   std::lock_guard lk(mu_);
   auto it = conns_.find(node);
   if (it != conns_.end() && it->second->state() == connection::phase::up) {
-    deliver_message(who, otp::tuple(atom("$otpp_ping"), node, term(atoms::true_)));
+    tell_connected(who, node, true);
   } else if (it == conns_.end()) {  // failed already
-    deliver_message(who, otp::tuple(atom("$otpp_ping"), node, term(atoms::false_)));
+    tell_connected(who, node, false);
   } else {
     connect_waiters_.emplace(node, who);
   }
@@ -374,8 +378,7 @@ void controller::connection_down(connection* c, const std::string& why) {
         } else {
           auto waiters = connect_waiters_.equal_range(c->peer());
           for (auto w = waiters.first; w != waiters.second; ++w)
-            deliver_message(w->second,
-                            otp::tuple(atom("$otpp_ping"), c->peer(), term(atoms::false_)));
+            tell_connected(w->second, c->peer(), false);
           connect_waiters_.erase(waiters.first, waiters.second);
         }
       }
@@ -397,27 +400,27 @@ void controller::connection_down(connection* c, const std::string& why) {
   connection::tracked t = c->take_tracked();
   term noconnection(atoms::noconnection);
   for (auto& [local, remote] : t.links)
-    deliver(local, detail::make_item<detail::exit_item>(detail::item_kind::exit, remote,
-                                                        noconnection, true));
+    deliver_local(local, detail::make_item<detail::exit_item>(detail::item_kind::exit, remote,
+                                                              noconnection, true));
   for (auto& [ref, m] : t.monitors)
-    deliver(m.watcher,
-            detail::make_item<detail::down_item>(detail::item_kind::down, ref,
-                                                 target_pid(m.target, c->peer()), noconnection));
+    deliver_local(m.watcher,
+                  detail::make_item<detail::down_item>(
+                      detail::item_kind::down, ref, target_pid(m.target, c->peer()), noconnection));
   for (auto& [ref, w] : t.watchers)
-    deliver(w.target,
-            detail::make_item<detail::monitor_item>(detail::item_kind::demonitor, w.watcher, ref));
+    deliver_local(w.target, detail::make_item<detail::monitor_item>(detail::item_kind::demonitor,
+                                                                    w.watcher, ref));
   for (auto& m : t.pending) {  // never sent: links and monitors learn noconnection
     if (auto* l = std::get_if<ctrl::link>(&m))
-      deliver(l->from, detail::make_item<detail::exit_item>(detail::item_kind::exit, l->to,
-                                                            noconnection, true));
+      deliver_local(l->from, detail::make_item<detail::exit_item>(detail::item_kind::exit, l->to,
+                                                                  noconnection, true));
     if (auto* mon = std::get_if<ctrl::monitor_p>(&m)) {
-      deliver(mon->from,
-              detail::make_item<detail::down_item>(detail::item_kind::down, mon->ref,
-                                                   target_pid(mon->to, c->peer()), noconnection));
+      deliver_local(mon->from, detail::make_item<detail::down_item>(
+                                   detail::item_kind::down, mon->ref,
+                                   target_pid(mon->to, c->peer()), noconnection));
     }
   }
   for (const pid& w : watchers)
-    deliver(w, detail::make_message<term>(otp::tuple(atom("nodedown"), c->peer())));
+    deliver_local(w, detail::make_message<term>(otp::tuple(atom("nodedown"), c->peer())));
 }
 
 std::vector<atom> controller::connected_nodes() {
@@ -458,7 +461,7 @@ void controller::monitor_node(const pid& watcher, atom node, bool on) {
   if (conns_.count(node)) {
     node_watchers_.emplace(node, watcher);
   } else {  // the attempt already failed
-    deliver(watcher, detail::make_message<term>(otp::tuple(atom("nodedown"), node)));
+    deliver_local(watcher, detail::make_message<term>(otp::tuple(atom("nodedown"), node)));
   }
 }
 

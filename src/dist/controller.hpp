@@ -97,8 +97,9 @@ class controller final : public detail::remote_router {
   void accept_loop();
   void run_io();
   void dial(std::shared_ptr<connection> c);
-  void deliver(const pid& to, detail::mailbox_item* item);
+  // Delivers to a local pid; false (item freed) when it is not alive or not local.
   bool deliver_local(const pid& to, detail::mailbox_item* item);
+  void tell_connected(const pid& who, atom node, bool up);
   bool deliver_message(const pid& to, term msg);
   void deliver_exit(const pid& from, const pid& to, const term& reason, bool via_link);
   void deliver_named(connection& c, const pid& from, atom name, term msg);

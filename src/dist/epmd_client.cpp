@@ -15,6 +15,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "dist/bytes.hpp"
 #include "dist/handshake.hpp"
 
 namespace otp::dist {
@@ -23,12 +24,6 @@ namespace {
 
 using clock = std::chrono::steady_clock;
 
-constexpr uint8_t alive2_req = 120;
-constexpr uint8_t alive2_x_resp = 118;
-constexpr uint8_t alive2_resp = 121;
-constexpr uint8_t port_please2_req = 122;
-constexpr uint8_t port2_resp = 119;
-constexpr uint8_t names_req = 110;
 // A NAMES reply larger than this is not from an EPMD.
 constexpr size_t max_names_reply = size_t(16) << 20;
 
@@ -47,17 +42,6 @@ class epmd_category_impl : public std::error_category {
     return "unknown epmd error";
   }
 };
-
-void put16(std::string& out, uint16_t v) {
-  out += char(uint8_t(v >> 8));
-  out += char(uint8_t(v));
-}
-uint16_t get16(std::string_view s, size_t at) {
-  return uint16_t(uint16_t(uint8_t(s[at])) << 8 | uint8_t(s[at + 1]));
-}
-uint32_t get32(std::string_view s, size_t at) {
-  return uint32_t(get16(s, at)) << 16 | get16(s, at + 2);
-}
 
 // epmd's own rule for names: 1..255 characters, no NUL. We count bytes (stricter for
 // multi-byte names, which erl does not make).

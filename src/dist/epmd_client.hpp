@@ -35,6 +35,14 @@
 
 namespace otp::dist {
 
+// EPMD request and reply codes (erl_dist_protocol), shared by the client and the server.
+inline constexpr uint8_t alive2_req = 120;
+inline constexpr uint8_t alive2_x_resp = 118;
+inline constexpr uint8_t alive2_resp = 121;
+inline constexpr uint8_t port_please2_req = 122;
+inline constexpr uint8_t port2_resp = 119;
+inline constexpr uint8_t names_req = 110;
+
 inline constexpr uint16_t epmd_default_port = 4369;
 /// ERL_EPMD_PORT from the environment when set to a valid port, else 4369 (as erl).
 uint16_t default_epmd_port() noexcept;

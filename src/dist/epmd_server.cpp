@@ -24,6 +24,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "dist/bytes.hpp"
 #include "dist/cookie.hpp"
 #include "dist/epmd_client.hpp"
 #include "otp/detail/mutex.hpp"
@@ -36,27 +37,9 @@ namespace {
 
 using clock = std::chrono::steady_clock;
 
-constexpr uint8_t alive2_req = 120;
-constexpr uint8_t alive2_x_resp = 118;
-constexpr uint8_t alive2_resp = 121;
-constexpr uint8_t port_please2_req = 122;
-constexpr uint8_t port2_resp = 119;
-constexpr uint8_t names_req = 110;
 constexpr uint8_t kill_req = 107;
 constexpr size_t max_remembered_names = 1000;
 constexpr size_t max_extra = 1024;
-
-void put16(std::string& out, uint16_t v) {
-  out += char(uint8_t(v >> 8));
-  out += char(uint8_t(v));
-}
-void put32(std::string& out, uint32_t v) {
-  put16(out, uint16_t(v >> 16));
-  put16(out, uint16_t(v));
-}
-uint16_t get16(std::string_view s, size_t at) {
-  return uint16_t(uint16_t(uint8_t(s[at])) << 8 | uint8_t(s[at + 1]));
-}
 
 // Characters in a UTF-8 string, or -1 if it is not valid UTF-8.
 long utf8_length(std::string_view s) {

@@ -2,6 +2,8 @@
 
 #include "dist/frame.hpp"
 
+#include "dist/bytes.hpp"
+
 #include <limits>
 #include <stdexcept>
 #include <string>
@@ -9,11 +11,6 @@
 namespace otp::dist {
 
 namespace {
-
-uint32_t get32(std::string_view s, size_t at) {
-  return uint32_t(uint8_t(s[at])) << 24 | uint32_t(uint8_t(s[at + 1])) << 16 |
-         uint32_t(uint8_t(s[at + 2])) << 8 | uint32_t(uint8_t(s[at + 3]));
-}
 
 etf_decode_options decode_options(const frame_decoder_options& opts, bool trailing) {
   etf_decode_options o;

@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "dist/bytes.hpp"
 #include "dist/cookie.hpp"
 
 namespace otp::dist {
@@ -16,28 +17,6 @@ namespace otp::dist {
 namespace {
 
 constexpr size_t digest_size = 16;
-
-uint16_t get16(std::string_view s, size_t at) {
-  return uint16_t(uint16_t(uint8_t(s[at])) << 8 | uint8_t(s[at + 1]));
-}
-uint32_t get32(std::string_view s, size_t at) {
-  return uint32_t(uint8_t(s[at])) << 24 | uint32_t(uint8_t(s[at + 1])) << 16 |
-         uint32_t(uint8_t(s[at + 2])) << 8 | uint32_t(uint8_t(s[at + 3]));
-}
-uint64_t get64(std::string_view s, size_t at) {
-  return uint64_t(get32(s, at)) << 32 | get32(s, at + 4);
-}
-void put16(std::string& out, uint16_t v) {
-  out += char(uint8_t(v >> 8));
-  out += char(uint8_t(v));
-}
-void put32(std::string& out, uint32_t v) {
-  for (int shift = 24; shift >= 0; shift -= 8) out += char(uint8_t(v >> shift));
-}
-void put64(std::string& out, uint64_t v) {
-  put32(out, uint32_t(v >> 32));
-  put32(out, uint32_t(v));
-}
 
 // Untrusted bytes for a log line: printable ASCII as is, the rest as \xNN, at most 64 bytes.
 std::string printable(std::string_view s) {

@@ -142,9 +142,9 @@ void controller::pace(detail::process* from, connection& c) {
 
 void controller::monitor_name(detail::process* from, atom name, atom node, const reference& ref) {
   if (!connect(node)->enqueue(ctrl::monitor_p{from->self(), name, ref}))
-    deliver(from->self(),
-            make_item<detail::down_item>(item_kind::down, ref, pid::remote(node, 0, 0),
-                                         term(atoms::noconnection)));
+    deliver_local(from->self(),
+                  make_item<detail::down_item>(item_kind::down, ref, pid::remote(node, 0, 0),
+                                               term(atoms::noconnection)));
 }
 
 void controller::send_named(detail::process* from, atom name, atom node, detail::message_base* m) {
@@ -201,10 +201,6 @@ bool controller::deliver_local(const pid& to, detail::mailbox_item* item) {
     return false;
   }
   return true;
-}
-
-void controller::deliver(const pid& to, detail::mailbox_item* item) {
-  deliver_local(to, item);
 }
 
 bool controller::deliver_message(const pid& to, term msg) {

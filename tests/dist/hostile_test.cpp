@@ -8,6 +8,7 @@
 #include <otp/dist.hpp>
 #include <otp/otp.hpp>
 
+#include "dist/bytes.hpp"
 #include "dist/control.hpp"
 #include "dist/cookie.hpp"
 #include "dist/epmd_client.hpp"
@@ -51,7 +52,9 @@ bool closed_by_peer(int fd, milliseconds timeout) {
 }
 
 std::string be32(uint32_t n) {
-  return {char(n >> 24), char(n >> 16), char(n >> 8), char(n)};
+  std::string out;
+  put32(out, n);
+  return out;
 }
 
 class Hostile : public ::testing::Test {
