@@ -3,7 +3,7 @@
 JOBS ?= $(shell nproc)
 CTEST = ctest --output-on-failure -j $(JOBS)
 
-.PHONY: setup build run test test-debug test-asan test-tsan bench fuzz release-build format clean
+.PHONY: setup build run release test test-debug test-asan test-tsan bench fuzz release-build format clean
 
 setup:
 	@tools/setup.sh
@@ -16,11 +16,14 @@ release-build: setup
 	@cmake --preset release >/dev/null
 	@cmake --build --preset release -j $(JOBS)
 
+# The demo release (examples/kv_release), started with a shell on this terminal.
 run: release-build
-	@build/release/examples/supervision_demo
-	@echo
-	@echo ">>> Now a distributed node: otpp_echo_node, for erl to talk to (cookie: ~/.erlang.cookie, as erl)"
-	@build/release/tools/echo_node/otpp_echo_node --name echo@127.0.0.1
+	@echo ">>> kvdemo: a key-value service on 127.0.0.1:7070 (README: 'The demo release')"
+	@build/release/releases/kvdemo/bin/kvdemo console
+
+# The demo release's tarball.
+release: release-build
+	@echo "$(CURDIR)/build/release/releases/kvdemo-1.0.0.tar.gz"
 
 test: test-debug test-asan test-tsan
 

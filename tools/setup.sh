@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build clang clang-format clang-tidy libclang-rt-14-dev lld
   libboost-context-dev libfmt-dev zlib1g-dev libssl-dev openssl libspdlog-dev nlohmann-json3-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libedit-dev
   erlang-nox erlang-dev erlang-manpages
   libcaf-dev python3 procps
 )

@@ -218,6 +218,10 @@ pid whereis(atom name);
 /// All registered names.
 std::vector<atom> registered();
 
+/// The live processes of the caller's node, in no particular order (Erlang's processes/0).
+/// From a process, or from a thread while exactly one node is running.
+std::vector<pid> processes();
+
 /// Lets other processes run (puts the caller at the back of the run queue). For long loops.
 void yield();
 

@@ -21,11 +21,24 @@ size_t node::process_count() const noexcept {
   return impl_->live();
 }
 
+namespace detail {
+node_impl& current_node();
+namespace {
+std::vector<pid> pids_of(node_impl& n) {
+  thread_ctx& t = tls();
+  if (t.node == &n && t.participant != SIZE_MAX) return n.table().pids();
+  reclaimer::external_guard g(n.reclaim());  // the scan reads control blocks
+  return n.table().pids();
+}
+}  // namespace
+}  // namespace detail
+
 std::vector<pid> node::processes() const {
-  detail::thread_ctx& t = detail::tls();
-  if (t.node == impl_.get() && t.participant != SIZE_MAX) return impl_->table().pids();
-  detail::reclaimer::external_guard g(impl_->reclaim());  // the scan reads control blocks
-  return impl_->table().pids();
+  return detail::pids_of(*impl_);
+}
+
+std::vector<pid> processes() {
+  return detail::pids_of(detail::current_node());
 }
 
 unsigned node::scheduler_count() const noexcept {

@@ -282,8 +282,10 @@ token lexer::next() {
     t.value = term(atom(name));
     return t;
   }
+  if (mode_ == lex_mode::shell && c == '<' && pid_literal(t)) return t;
   get();
   t.kind = tok::punct;
+  if (mode_ == lex_mode::shell && shell_operator(c, t)) return t;
   int32_t n = peek();
   switch (c) {
     case '.':
@@ -340,6 +342,78 @@ token lexer::next() {
   }
 }
 
+// Erlang's operators, longest match first as erl_scan does (so `X=<<1>>` is `X =< <1>>`,
+// as in erl). Tokens the term syntax has too (`<<`, `=>`, `/`...) come out the same.
+bool lexer::shell_operator(int32_t c, token& t) {
+  auto take = [&](const char* text, size_t extra) {
+    for (size_t i = 0; i < extra; ++i) get();
+    t.text = text;
+    return true;
+  };
+  int32_t n = peek(), n2 = peek(1);
+  switch (c) {
+    case '!':
+      return take("!", 0);
+    case '*':
+      return take("*", 0);
+    case ';':
+      return take(";", 0);
+    case '=':
+      if (n == ':' && n2 == '=') return take("=:=", 2);
+      if (n == '/' && n2 == '=') return take("=/=", 2);
+      if (n == '=') return take("==", 1);
+      if (n == '<') return take("=<", 1);
+      if (n == '>') return take("=>", 1);
+      return take("=", 0);
+    case '<':
+      if (n == '<') return take("<<", 1);
+      if (n == '-') return take("<-", 1);
+      if (n == '=') return take("<=", 1);
+      return take("<", 0);
+    case '>':
+      if (n == '>') return take(">>", 1);
+      if (n == '=') return take(">=", 1);
+      return take(">", 0);
+    case '-':
+      if (n == '-') return take("--", 1);
+      if (n == '>') return take("->", 1);
+      return take("-", 0);
+    case '+':
+      if (n == '+') return take("++", 1);
+      return take("+", 0);
+    case '/':
+      if (n == '=') return take("/=", 1);
+      return take("/", 0);
+    case ':':
+      if (n == '=') return take(":=", 1);
+      return take(":", 0);
+    case '|':
+      if (n == '|') return take("||", 1);
+      return take("|", 0);
+    default:
+      return false;
+  }
+}
+
+// `<0.N.S>` (as pids print): only a local pid, node number 0. Anything else starting with
+// '<' is an operator.
+bool lexer::pid_literal(token& t) {
+  size_t i = p_.offset + 1;
+  uint64_t fields[3] = {0, 0, 0};
+  for (int f = 0; f < 3; ++f) {
+    size_t start = i;
+    while (i < s_.size() && s_[i] >= '0' && s_[i] <= '9' && i - start < 10)
+      fields[f] = fields[f] * 10 + uint64_t(s_[i++] - '0');
+    if (i == start || i >= s_.size() || s_[i] != (f < 2 ? '.' : '>')) return false;
+    ++i;
+  }
+  if (fields[0] != 0 || fields[1] > 0xFFFF'FFFF || fields[2] > 0xFFFF'FFFF) return false;
+  while (p_.offset < i) get();
+  t.kind = tok::pid;
+  t.value = term(pid::from_fields(atom(), uint32_t(fields[1]), uint32_t(fields[2]), 0));
+  return true;
+}
+
 std::string describe(const token& t) {
   switch (t.kind) {
     case tok::end:
@@ -364,6 +438,8 @@ std::string describe(const token& t) {
       return "'fun'";
     case tok::reserved:
       return "reserved word '" + t.text + "'";
+    case tok::pid:
+      return "pid " + to_string(t.value);
   }
   return "?";
 }

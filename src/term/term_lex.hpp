@@ -1,5 +1,6 @@
 #pragma once
-// Tokenizer for Erlang term syntax (the subset file:consult/1 reads). Private to the parser.
+// Tokenizer for Erlang term syntax (the subset file:consult/1 reads). Private to the parser
+// and to the shell, which lexes in lex_mode::shell to get Erlang's operators as well.
 
 #include <cstddef>
 #include <cstdint>
@@ -27,7 +28,13 @@ enum class tok : uint8_t {
   dot,       // '.' ending a term
   fun,       // the reserved word fun
   reserved,  // another reserved word (text: it)
+  pid,       // lex_mode::shell only: a `<0.N.S>` literal (value: the pid)
 };
+
+// What the lexer accepts. `term` is exactly what the term parser reads; `shell` adds the
+// operators of Erlang expressions (text in a tok::punct: ! = == /= =< < >= > =:= =/= * ++
+// -- -> ; := || <- <=) and `<0.N.S>` pid literals, for the shell's expression parser.
+enum class lex_mode : uint8_t { term, shell };
 
 struct token {
   tok kind = tok::end;
@@ -45,7 +52,7 @@ struct lex_error {
 
 class lexer {
  public:
-  explicit lexer(std::string_view src) : s_(src) {}
+  explicit lexer(std::string_view src, lex_mode mode = lex_mode::term) : s_(src), mode_(mode) {}
   // The next token; throws lex_error.
   token next();
 
@@ -56,10 +63,14 @@ class lexer {
   int32_t escape(position start);
   token number(position start);
   token quoted(char quote, position start);
+  // lex_mode::shell: the operator starting with `c` (already consumed), or false.
+  bool shell_operator(int32_t c, token& t);
+  bool pid_literal(token& t);
   [[noreturn]] void fail(const std::string& msg, position p) const { throw lex_error{msg, p}; }
 
   std::string_view s_;
   position p_;
+  lex_mode mode_;
 };
 
 // Token text for messages: "'}'", "end of input", "atom foo".
