@@ -176,10 +176,5 @@ void apply_config(const config::app_envs& envs);
 /// cannot be stopped: stopping kernel leaves it running until the node shuts down.
 /// Call before kernel starts; the setting lives as long as `n`'s application state.
 void set_kernel_distribution(otp::node& n, std::optional<otp::dist_options> options);
-/// The same for the current node (of the calling process, or the only running node), for
-/// callers written against the first draft of this header. It has no node object, which
-/// start_distribution needs: unless the node is distributed already when kernel starts,
-/// kernel's start fails with {distribution_failed, <<Why>>} naming the form above.
-void set_kernel_distribution(std::optional<otp::dist_options> options);
 
 }  // namespace otp::application

@@ -94,14 +94,4 @@ void set_kernel_distribution(otp::node& n, std::optional<dist_options> options) 
   }
 }
 
-void set_kernel_distribution(std::optional<dist_options> options) {
-  std::shared_ptr<internal::node_state> s = internal::state();
-  detail::lock_guard lk(s->mu);
-  if (options) {
-    s->kernel = internal::kernel_dist{nullptr, std::move(*options)};
-  } else {
-    s->kernel.reset();
-  }
-}
-
 }  // namespace otp::application

@@ -51,11 +51,6 @@ term logger_server::to_term() const {
 
 gen_server::init_result net_kernel_server::init() {
   if (is_distributed()) return gen_server::ok();  // started before kernel: nothing to do
-  if (!node_)  // set_kernel_distribution(options) without the node object
-    return gen_server::init_result::stop(
-        otp::tuple(atom("distribution_failed"),
-                   term::binary("no otp::node to start distribution on: use "
-                                "application::set_kernel_distribution(node, options)")));
   std::string failure;
   // start_distribution must not run on a scheduler thread.
   otp::blocking([&] {

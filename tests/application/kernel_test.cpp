@@ -92,8 +92,9 @@ TEST_F(ApplicationTest, ApplicationFunctionsAreCallableThroughRpcWithErlangShape
   });
 }
 
-TEST_F(ApplicationTest, DistributionOptionsWithoutTheNodeFailKernelsStartSayingWhy) {
-  app::set_kernel_distribution(dist_options{.name = "never@127.0.0.1"});
+TEST_F(ApplicationTest, DistributionThatCannotStartFailsKernelsStartSayingWhy) {
+  app::set_kernel_distribution(node,
+                               dist_options{.name = "never@127.0.0.1", .cookie = "bad\ncookie"});
   node.run([] {
     term r = app::start(atom("kernel"));
     // {error, {kernel, {{shutdown, {failed_to_start_child, net_kernel, {distribution_failed,
