@@ -172,6 +172,9 @@ int run_node(const layout& where, run_mode mode, int ready_fd) {
   std::thread console;
   if (mode == run_mode::console) {
     console = std::thread([&n, &where] {
+      std::printf("otpp %s, release %s %s. q(). or Ctrl-D stops the node.\n\n",
+                  where.runtime_vsn.c_str(), where.name.c_str(), where.vsn.c_str());
+      std::fflush(stdout);
       shell::line_reader in(where.name, where.root + "/tmp/.shell_history");
       shell::run_console(n, in);
       init::stop(0, "the console's input ended");
