@@ -158,9 +158,14 @@ void control_server::reap_finished() {
 }
 
 void control_server::serve(const std::shared_ptr<connection>& c) {
+  // On the way out the peer sees the connection end at once (shutdown), while the
+  // descriptor stays ours until the thread is joined and it is closed.
   struct mark_finished {
     connection& c;
-    ~mark_finished() { c.finished = true; }
+    ~mark_finished() {
+      ::shutdown(c.fd, SHUT_RDWR);
+      c.finished = true;
+    }
   } guard{*c};
   if (!authenticate(c->fd)) return;
   while (auto request = read_frame(c->fd)) {
