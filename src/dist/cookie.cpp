@@ -134,6 +134,12 @@ std::string read_or_create_cookie(const std::string& home) {
   throw cookie_error("Failed to create cookie file '" + path + "': it keeps disappearing");
 }
 
+std::optional<std::string> read_cookie_file(const std::string& path) {
+  std::string contents;
+  if (!read_checked(path, contents)) return std::nullopt;
+  return parse_cookie_file(contents);
+}
+
 std::string generate_cookie() {
   // Rejection sampling keeps the letters uniform: bytes >= 234 (9 * 26) are redrawn.
   std::string out;

@@ -19,6 +19,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -35,6 +36,10 @@ class cookie_error : public std::runtime_error {
 /// Throws cookie_error (empty `home`, unreadable or badly protected file, bad contents,
 /// failure to create).
 std::string read_or_create_cookie(const std::string& home);
+
+/// The cookie in the cookie file at `path`, checked as above (a regular file only its owner
+/// may access, valid contents); nullopt when there is no such file. Throws cookie_error.
+std::optional<std::string> read_cookie_file(const std::string& path);
 
 /// The cookie in a cookie file's contents (the rules above). Throws cookie_error.
 std::string parse_cookie_file(std::string_view contents);

@@ -1,7 +1,5 @@
 #include "settings.hpp"
 
-#include <sys/stat.h>
-
 #include <cstdlib>
 #include <stdexcept>
 
@@ -23,13 +21,10 @@ std::string find_cookie(const layout& where, const config::vm_args& vm) {
     return *c;
   }
   if (vm.cookie) return *vm.cookie;
-  std::string path = where.cookie_file();
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0)
-    throw std::runtime_error(path + " is missing and RELEASE_COOKIE is not set");
-  if (st.st_mode & 077)
-    throw std::runtime_error("cookie file " + path + " must be accessible by owner only");
-  return dist::parse_cookie_file(read_file(path));
+  std::optional<std::string> cookie = dist::read_cookie_file(where.cookie_file());
+  if (!cookie)
+    throw std::runtime_error(where.cookie_file() + " is missing and RELEASE_COOKIE is not set");
+  return *cookie;
 }
 
 settings common(const layout& where) {

@@ -103,6 +103,17 @@ TEST(Cookie, AFileOthersCanReadIsRefusedAsErlRefusesIt) {
   }
 }
 
+TEST(Cookie, ACookieFileAtAnyPathIsReadWithTheSameChecksAndNeverCreated) {
+  temp_dir home;
+  EXPECT_EQ(read_cookie_file(cookie_path(home)), std::nullopt);
+  EXPECT_FALSE(std::filesystem::exists(cookie_path(home)));
+  write_cookie(home, "abc\n", 0400);
+  EXPECT_EQ(read_cookie_file(cookie_path(home)), "abc");
+  write_cookie(home, "abc", 0640);
+  EXPECT_EQ(error_of([&] { read_cookie_file(cookie_path(home)); }),
+            "Cookie file " + cookie_path(home) + " must be accessible by owner only");
+}
+
 TEST(Cookie, ADirectoryInPlaceOfTheFileIsRefused) {
   temp_dir home;
   std::filesystem::create_directory(cookie_path(home));

@@ -202,10 +202,9 @@ void assemble(options& o) {
   otp::config::read_vm_args(o.vm_args);
 
   fs::path out = o.out;
-  std::string cookie;
-  if (fs::exists(out / "releases/COOKIE"))
-    cookie =
-        otp::dist::parse_cookie_file(otp::release::read_file((out / "releases/COOKIE").string()));
+  // The cookie of an earlier build is kept (checked as at boot).
+  std::string cookie =
+      otp::dist::read_cookie_file((out / "releases/COOKIE").string()).value_or(std::string());
   fs::remove_all(out);
   fs::create_directories(out);
 
