@@ -65,7 +65,8 @@ class node {
   /// Stops every process and thread (see the file comment). Idempotent.
   void shutdown();
 
-  /// Starts a process from outside any process.
+  /// Starts a process from outside any process. Throws std::runtime_error once shutdown
+  /// has begun (so does run()).
   template <class F, class... Args>
   pid spawn(F&& f, Args&&... args) {
     return detail::spawn_on(*impl_,

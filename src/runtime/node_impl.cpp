@@ -57,10 +57,22 @@ spawn_result node_impl::spawn(spawn_request req, process* parent,
     body_deleter(req.body);
     throw std::logic_error("spawn_link/spawn_monitor must be called in a process");
   }
+  thread_ctx& t = tls();
+  // A spawn from outside the node's schedulers (node::spawn, node::run) and shutdown exclude
+  // each other: once shutdown began no such process appears, because it might never run and
+  // whoever waits for it would wait forever. Processes still spawn while they are being
+  // stopped, as in Erlang.
+  std::unique_lock<std::mutex> outside;
+  if (!(t.w && t.node == this)) {
+    outside = std::unique_lock(outside_spawn_mu_);
+    if (shut_down_requested_.load(std::memory_order_relaxed)) {
+      body_deleter(req.body);
+      throw std::runtime_error("spawn: the node is shutting down");
+    }
+  }
   auto* p = new (alloc_node(sizeof(process))) process();
   p->node = this;
   p->body = req.body;
-  thread_ctx& t = tls();
   auto* numbers = (t.w && t.node == this) ? &t.w->numbers() : nullptr;
   if (!table_.insert(p, numbers)) {
     body_deleter(req.body);
@@ -298,7 +310,10 @@ bool node_impl::wait_for_exits(std::chrono::milliseconds timeout) {
 void node_impl::shutdown() {
   if (shut_down_) return;
   shut_down_ = true;
-  shut_down_requested_.store(true);
+  {
+    std::lock_guard lk(outside_spawn_mu_);  // see spawn()
+    shut_down_requested_.store(true);
+  }
   if (remote_router* r = remote()) r->node_stopping();
   // 1. Every process gets exit signal `shutdown`.
   broadcast_exit(term(atoms::shutdown));

@@ -60,9 +60,7 @@ class node_impl {
   remote_router* remote() const noexcept { return remote_.load(std::memory_order_acquire); }
   // Keeps the distribution layer alive until shutdown, which ends it once every process has
   // exited (their exit signals still reach other nodes) and before the schedulers stop.
-  void adopt_remote(std::unique_ptr<remote_router> r) noexcept {
-    remote_owner_ = std::move(r);
-  }
+  void adopt_remote(std::unique_ptr<remote_router> r) noexcept { remote_owner_ = std::move(r); }
 
   // ---- parts ----
   process_table& table() noexcept { return table_; }
@@ -114,7 +112,8 @@ class node_impl {
   std::atomic<remote_router*> remote_{nullptr};
   std::unique_ptr<remote_router> remote_owner_;
   std::mutex alias_mu_;
-  std::unordered_map<reference, uint64_t> aliases_;  // guarded by alias_mu_  // spawned from non-scheduler threads
+  std::unordered_map<reference, uint64_t>
+      aliases_;  // guarded by alias_mu_  // spawned from non-scheduler threads
   std::mutex exit_mu_;
   std::condition_variable exit_cv_;  // signalled when live_ drops during shutdown
 
@@ -127,6 +126,7 @@ class node_impl {
   std::atomic<int> blocking_in_flight_{0};
   bool shut_down_ = false;
   std::atomic<bool> shut_down_requested_{false};
+  std::mutex outside_spawn_mu_;  // spawns from outside the node vs. shutdown (see spawn())
 };
 
 // Shared state between node::run and the process it watches.

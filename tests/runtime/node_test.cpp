@@ -42,3 +42,31 @@ TEST(Node, ShutdownIsIdempotentAndTheDestructorShutsDown) {
   n.shutdown();
   n.shutdown();
 }
+
+TEST(Node, SpawnAndRunFromOutsideFailOnceShutdownBeganInsteadOfStartingAProcessThatNeverRuns) {
+  otp::node n({.schedulers = 1});
+  n.shutdown();
+  EXPECT_THROW(n.spawn([] {}), std::runtime_error);
+  EXPECT_THROW(n.run([] { return 1; }), std::runtime_error);
+  EXPECT_EQ(n.process_count(), 0u);
+}
+
+TEST(Node, AProcessBeingStoppedMayStillSpawn) {
+  std::atomic<bool> spawned{false};
+  {
+    otp::node n({.schedulers = 2});
+    n.run([&] {
+      pid me = self();
+      spawn([&, me] {
+        trap_exit(true);
+        send(me, 1);          // trapping from here on
+        receive<exit_msg>();  // the node's `shutdown`
+        spawn([] {});
+        spawned = true;
+      });
+      receive<int>();
+    });
+    n.shutdown();
+  }
+  EXPECT_TRUE(spawned.load());
+}
