@@ -44,6 +44,7 @@
 #include <vector>
 
 #include "otp/atom.hpp"
+#include "otp/pid.hpp"
 #include "otp/term.hpp"
 
 namespace otp {
@@ -147,10 +148,32 @@ class line_reader {
 bool run_loop(line_reader& in, const std::function<eval_result(const std::string&)>& evaluate,
               const std::function<std::string()>& node_name_for_prompt);
 
-/// Runs a console on node `n`: run_loop, evaluating in a shell session that lives in a
-/// process of `n` (so self(), calls and flush() behave as in erl's shell). When an
-/// evaluation kills that process, a new one takes over with the same bindings, as erl's
-/// evaluator restarts. Call from a non-scheduler thread; returns as run_loop does.
+/// A shell session that lives in a process of node `n`, for a thread outside the node (a
+/// console, a remote connection): eval hands the text to that process and waits for its
+/// answer, so self(), calls and flush() behave as in erl's shell. When an evaluation kills
+/// the process, a new one takes over with the same bindings, as erl's evaluator restarts.
+/// Once the node shuts down, eval answers quit ("the node is stopping") and never hangs.
+/// Thread safety: used from one non-scheduler thread at a time.
+class evaluator {
+ public:
+  /// Starts the session's process; throws std::runtime_error if `n` is shutting down.
+  explicit evaluator(node& n);
+  /// Ends the session's process.
+  ~evaluator();
+  evaluator(const evaluator&) = delete;
+  evaluator& operator=(const evaluator&) = delete;
+
+  eval_result eval(const std::string& text);
+
+ private:
+  bool respawn();
+  node& node_;
+  std::shared_ptr<session> session_;
+  pid worker_;
+};
+
+/// Runs a console on node `n`: run_loop with an evaluator on `n`. Call from a
+/// non-scheduler thread; returns as run_loop does (false at once if `n` is shutting down).
 bool run_console(node& n, line_reader& in);
 
 }  // namespace otp::shell

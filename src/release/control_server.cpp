@@ -8,7 +8,6 @@
 
 #include <atomic>
 #include <cerrno>
-#include <condition_variable>
 #include <cstring>
 #include <stdexcept>
 
@@ -22,45 +21,15 @@
 
 namespace otp::release {
 
-// One client: its socket, its thread and its shell session. The session is shared with
-// the process evaluating in it, which may outlive the connection when the node stops.
+// One client: its socket, its thread and its shell session (made by the first eval).
 struct control_server::connection {
   int fd = -1;  // closed only by the thread that joins `thread`, so never reused under it
   std::thread thread;
   std::atomic<bool> finished{false};
-  std::shared_ptr<shell::session> session = std::make_shared<shell::session>();
+  std::unique_ptr<shell::evaluator> session;
 };
 
 namespace {
-
-// What an evaluation process hands back to the connection thread waiting for it.
-struct eval_slot {
-  std::mutex mu;
-  std::condition_variable cv;
-  bool done = false;
-  shell::eval_result result;
-
-  void complete(shell::eval_result r) {
-    std::lock_guard l(mu);
-    if (done) return;
-    result = std::move(r);
-    done = true;
-    cv.notify_all();
-  }
-};
-
-// Owned by the evaluating process's body. Destroyed when the body is — after it ran, or
-// unrun or killed when the node shuts down — so the waiting thread always gets an answer.
-struct eval_job {
-  explicit eval_job(std::shared_ptr<eval_slot> s) : slot(std::move(s)) {}
-  eval_job(const eval_job&) = delete;
-  eval_job& operator=(const eval_job&) = delete;
-  std::shared_ptr<eval_slot> slot;
-  ~eval_job() {
-    slot->complete({.what = shell::eval_result::kind::error,
-                    .output = "** the evaluation was stopped: the node is stopping\n"});
-  }
-};
 
 atom kind_atom(shell::eval_result::kind k) {
   switch (k) {
@@ -194,17 +163,19 @@ term control_server::handle(connection& c, const term& request) {
 }
 
 term control_server::evaluate(connection& c, const std::string& text) {
-  auto slot = std::make_shared<eval_slot>();
   {
     detail::lock_guard g(mu_);
     if (!open_) return tuple(atom("error"), term::binary("the node is stopping\n"), 0);
-    auto job = std::make_shared<eval_job>(slot);
-    node_.spawn([job, session = c.session, text] { job->slot->complete(session->eval(text)); });
   }
-  std::unique_lock l(slot->mu);
-  slot->cv.wait(l, [&] { return slot->done; });
-  return tuple(kind_atom(slot->result.what), term::binary(slot->result.output),
-               static_cast<int64_t>(slot->result.evaluated));
+  if (!c.session) {
+    try {
+      c.session = std::make_unique<shell::evaluator>(node_);
+    } catch (const std::runtime_error&) {  // the node is shutting down
+      return tuple(atom("error"), term::binary("the node is stopping\n"), 0);
+    }
+  }
+  shell::eval_result r = c.session->eval(text);
+  return tuple(kind_atom(r.what), term::binary(r.output), static_cast<int64_t>(r.evaluated));
 }
 
 void control_server::stop_evaluating() {

@@ -3,9 +3,10 @@
 // release's control socket and one thread per connection. Evaluations run in processes of
 // the node; a connection keeps one shell session, so its bindings last as long as it does.
 //
-// Invariants: no process is spawned once close() has begun (spawns happen under mu_ while
-// open_ is true), so close() may be followed by node shutdown; close() returns after every
-// connection thread has ended. Thread safety: start/close from one thread (the boot's).
+// Invariants: no evaluation starts once stop_evaluating() was called; one in progress ends
+// when the node shuts down (shell::evaluator never waits on a node that stopped), so
+// close() after node shutdown returns after every connection thread has ended. Thread
+// safety: start/stop_evaluating/close from one thread (the boot's).
 
 #include <functional>
 #include <memory>

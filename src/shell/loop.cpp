@@ -1,12 +1,9 @@
-// The read-eval-print loop, and the console: a session in a process of the node (so self(),
-// calls and flush() work as in erl's shell), fed by the reading thread.
+// The read-eval-print loop, and the console: run_loop fed to an evaluator (evaluator.cpp).
 
-#include <future>
-#include <memory>
+#include <optional>
 
 #include "otp/dist.hpp"
 #include "otp/node.hpp"
-#include "otp/receive.hpp"
 #include "otp/shell.hpp"
 
 namespace otp::shell {
@@ -33,82 +30,16 @@ bool run_loop(line_reader& in, const std::function<eval_result(const std::string
   }
 }
 
-namespace {
-
-struct eval_reply {
-  eval_result result;
-  bool evaluator_died = false;  // killed while evaluating (exit(self(), kill), ...)
-};
-
-struct eval_request {
-  std::string text;
-  std::shared_ptr<std::promise<eval_reply>> reply;
-};
-
-struct stop_request {};
-
-// The console's evaluator process. Only its own requests are received here, so messages
-// sent to the shell (self() ! x) wait in the mailbox for flush(), as in erl.
-void evaluator(std::shared_ptr<session> s) {
-  for (bool running = true; running;) {
-    running = receive(
-        [&](eval_request req) {
-          try {
-            req.reply->set_value({s->eval(req.text), false});
-          } catch (const exit_exception& e) {  // an exit signal ends this process
-            eval_result r;
-            r.what = eval_result::kind::error;
-            r.evaluated = 1;
-            r.output = "** exception exit: " + to_string(e.reason()) + "\n";
-            req.reply->set_value({std::move(r), true});
-            throw;
-          }
-          return true;
-        },
-        [](stop_request) { return false; });
-  }
-}
-
-eval_result stopping() {
-  eval_result r;
-  r.what = eval_result::kind::quit;
-  r.output = "*** the node is stopping\n";
-  return r;
-}
-
-}  // namespace
-
 bool run_console(node& n, line_reader& in) {
-  auto s = std::make_shared<session>();
-  pid worker;
-  auto respawn = [&] {
-    try {
-      worker = n.spawn(evaluator, s);
-      return true;
-    } catch (const std::exception&) {  // the node is shutting down
-      return false;
-    }
-  };
-  if (!respawn()) return false;
-  // Like erl's shell, a new evaluator takes over (with the same bindings) when one dies.
-  auto evaluate = [&](const std::string& text) -> eval_result {
-    for (int attempt = 0; attempt < 2; ++attempt) {
-      auto p = std::make_shared<std::promise<eval_reply>>();
-      std::future<eval_reply> f = p->get_future();
-      n.send(worker, eval_request{text, std::move(p)});
-      try {
-        eval_reply r = f.get();
-        if (r.evaluator_died && !respawn()) r.result = stopping();
-        return std::move(r.result);
-      } catch (const std::future_error&) {  // it died before reading the request
-        if (!respawn()) break;
-      }
-    }
-    return stopping();
-  };
-  bool quit = run_loop(in, evaluate, [] { return std::string(node_name().name()); });
-  n.send(worker, stop_request{});
-  return quit;
+  std::optional<evaluator> ev;
+  try {
+    ev.emplace(n);
+  } catch (const std::runtime_error&) {  // the node is shutting down
+    return false;
+  }
+  return run_loop(
+      in, [&](const std::string& text) { return ev->eval(text); },
+      [] { return std::string(node_name().name()); });
 }
 
 }  // namespace otp::shell

@@ -109,6 +109,19 @@ TEST_F(ControlSocket, OneConnectionIsOneShellSession) {
   EXPECT_EQ(eval(*a, "1 +")[0], term(atom("incomplete")));
 }
 
+TEST_F(ControlSocket, ASessionKeepsOneProcessSoSelfAndFlushWorkAsInErl) {
+  auto c = client();
+  eval(*c, "S = self().");
+  EXPECT_EQ(eval(*c, "S =:= self()."), tuple(atom("value"), term::binary("true\n"), 1));
+  eval(*c, "self() ! hello.");
+  term flushed = eval(*c, "flush().");
+  EXPECT_NE(flushed[1].as_binary().find("Shell got hello"), std::string_view::npos)
+      << to_string(flushed);
+  // An evaluation that kills the session's process: the next one has the same bindings.
+  EXPECT_EQ(eval(*c, "exit(self(), kill).")[0], term(atom("error")));
+  EXPECT_EQ(eval(*c, "is_pid(S)."), tuple(atom("value"), term::binary("true\n"), 1));
+}
+
 TEST_F(ControlSocket, AnUnknownRequestIsAnsweredWithAnError) {
   auto c = client();
   auto r = c->request(tuple(atom("frobnicate"), 1));
