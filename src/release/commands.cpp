@@ -127,8 +127,8 @@ shell::eval_result evaluate(control_client& c, const std::string& text) {
 }
 
 int eval(const settings& s, std::string text) {
-  auto c = connect(s);
-  if (!c || !c->request(term(atom("ping")))) return not_responding(s);
+  auto c = connect(s);  // connected means authenticated: the node is up
+  if (!c) return not_responding(s);
   // `eval '1 + 1'` works without the final dot, as a convenience.
   auto trimmed = text.find_last_not_of(" \t\n");
   if (trimmed == std::string::npos || text[trimmed] != '.') text += ".";
@@ -147,8 +147,7 @@ int remote(const settings& s) {
               name.empty() ? s.where.name.c_str() : name.c_str(), s.where.name.c_str(),
               s.where.vsn.c_str());
   std::fflush(stdout);
-  shell::line_reader in(s.where.name, std::string(std::getenv("HOME") ? std::getenv("HOME") : "") +
-                                          "/.otpp_remote_history");
+  shell::line_reader in(s.where.name, env_var("HOME").value_or("") + "/.otpp_remote_history");
   shell::run_loop(
       in, [&](const std::string& text) { return evaluate(*c, text); }, [&] { return name; });
   return 0;
@@ -244,8 +243,7 @@ int dispatch(const std::string& command, int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const char* name_env = std::getenv("RELEASE_NAME");
-  std::string name = name_env ? name_env : "otpp_node";
+  std::string name = env_var("RELEASE_NAME").value_or("otpp_node");
   if (argc < 2) {
     usage(name);
     return 1;

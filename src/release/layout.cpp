@@ -9,14 +9,12 @@
 #include <stdexcept>
 
 namespace otp::release {
-namespace {
 
-std::string env_or_empty(const char* name) {
+std::optional<std::string> env_var(const char* name) {
   const char* v = std::getenv(name);
-  return v ? v : "";
+  if (!v || !*v) return std::nullopt;
+  return std::string(v);
 }
-
-}  // namespace
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -29,7 +27,7 @@ std::string read_file(const std::string& path) {
 layout find_layout() {
   namespace fs = std::filesystem;
   layout l;
-  l.root = env_or_empty("RELEASE_ROOT");
+  l.root = env_var("RELEASE_ROOT").value_or("");
   if (l.root.empty()) {
     // ROOT/otpp-VSN/bin/otpp_node
     fs::path exe = fs::read_symlink("/proc/self/exe");
@@ -40,8 +38,8 @@ layout find_layout() {
   std::istringstream data(read_file(start_erl));
   data >> l.runtime_vsn >> l.vsn;
   if (l.vsn.empty()) throw std::runtime_error(start_erl + ": expected \"RUNTIME_VSN RELEASE_VSN\"");
-  if (auto v = env_or_empty("RELEASE_VSN"); !v.empty()) l.vsn = v;
-  l.name = env_or_empty("RELEASE_NAME");
+  if (auto v = env_var("RELEASE_VSN")) l.vsn = *v;
+  l.name = env_var("RELEASE_NAME").value_or("");
   if (l.name.empty()) {
     // The one NAME.rel in releases/VSN/ names the release.
     for (const auto& e : fs::directory_iterator(l.version_dir()))

@@ -18,6 +18,7 @@
 // A new version is another releases/VSN/ (and lib/APP-VSN/ for changed applications)
 // beside the old one; start_erl.data and RELEASES say which is current, as in OTP.
 
+#include <optional>
 #include <string>
 
 namespace otp::release {
@@ -47,6 +48,9 @@ layout find_layout();
 // The socket a node's control server listens on, relative to tmp_dir() (Unix socket paths
 // are limited to 107 bytes, so both ends chdir into tmp_dir and use this short name).
 std::string control_socket_name(const std::string& node);
+
+// The environment variable `name` when it is set and not empty.
+std::optional<std::string> env_var(const char* name);
 
 // Reads a whole file; throws std::runtime_error naming it.
 std::string read_file(const std::string& path);
